@@ -1,0 +1,101 @@
+//! The Pinecone control plane, as far as waiting needs it: one call,
+//! `describe_backup`, its model and its errors.
+//!
+//! `BackupApi` is the seam: `HttpBackupApi` (ureq) in production, wrapped in
+//! `Guarded` so that a hung server or a signal can never hold the process;
+//! scripted fakes in the poller's tests. Everything that comes back from the
+//! network is scrubbed of the API key here, before any other module sees it.
+
+mod error_body;
+mod guard;
+mod http;
+mod model;
+mod retry_after;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use guard::Guarded;
+pub use http::HttpBackupApi;
+pub use model::{Backup, FIELDS};
+pub use retry_after::parse_retry_after;
+
+/// `GET /backups/{backup_id}` for one configured backup.
+pub trait BackupApi {
+    /// Fetches the backup, giving up after `timeout`.
+    fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError>;
+}
+
+/// Why a describe call did not return a backup. The variant decides both
+/// whether to retry and which exit code a final error gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// Worth another try: connection errors, timeouts, 408, 429, 5xx.
+    Transient {
+        /// What happened, for the log and the `error` output.
+        detail: String,
+        /// The server's `Retry-After`, a floor for the next delay.
+        retry_after: Option<Duration>,
+    },
+    /// HTTP 404: the backup does not exist.
+    NotFound {
+        /// What happened.
+        detail: String,
+    },
+    /// HTTP 401 or 403: the key was rejected.
+    Unauthorized {
+        /// What happened.
+        detail: String,
+    },
+    /// A success status whose body is not a BackupModel.
+    Malformed {
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// Any other response we must not retry: other 4xx, redirects, TLS
+    /// certificate errors.
+    Rejected {
+        /// What happened.
+        detail: String,
+    },
+    /// The run was cancelled while the request was in flight.
+    Cancelled,
+}
+
+impl ApiError {
+    /// A transient error without `Retry-After`.
+    pub fn transient(detail: impl Into<String>) -> Self {
+        ApiError::Transient {
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Whether the poller should try again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ApiError::Transient { .. })
+    }
+
+    /// The server's requested delay, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Transient { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Transient { detail, .. }
+            | ApiError::NotFound { detail }
+            | ApiError::Unauthorized { detail }
+            | ApiError::Malformed { detail }
+            | ApiError::Rejected { detail } => f.write_str(detail),
+            ApiError::Cancelled => f.write_str("cancelled while waiting for a response"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,223 @@
+//! `Backup`: the BackupModel as the API sent it.
+//!
+//! The wait only depends on `status`, but a gate that says "Ready" about a
+//! body that is not a BackupModel would lie, so the fields the spec defines
+//! are type-checked (absent and `null` are fine; `"120000"` for an integer is
+//! not). Fields a newer API version adds are kept untouched and reach the
+//! outputs too. Source: `BackupModel` in pinecone-api's db_control specs
+//! 2025-04 to 2026-07.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// BackupModel fields in the spec's order; outputs list them in this order,
+/// then any field a newer API version added.
+pub const FIELDS: [&str; 15] = [
+    "backup_id",
+    "source_index_name",
+    "source_index_id",
+    "name",
+    "description",
+    "status",
+    "cloud",
+    "region",
+    "dimension",
+    "metric",
+    "record_count",
+    "namespace_count",
+    "size_bytes",
+    "tags",
+    "created_at",
+];
+
+/// A backup as described by the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backup {
+    fields: Map<String, Value>,
+}
+
+/// The typed view used only to check a body against the spec.
+#[derive(Deserialize)]
+#[allow(dead_code)] // Fields exist to be type-checked by serde, not read.
+struct BackupModel {
+    status: String,
+    backup_id: Option<String>,
+    source_index_name: Option<String>,
+    source_index_id: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    cloud: Option<String>,
+    region: Option<String>,
+    dimension: Option<i64>,
+    metric: Option<String>,
+    record_count: Option<i64>,
+    namespace_count: Option<i64>,
+    size_bytes: Option<i64>,
+    tags: Option<BTreeMap<String, String>>,
+    created_at: Option<String>,
+}
+
+impl Backup {
+    /// Checks a parsed JSON body against the BackupModel.
+    pub fn from_value(value: Value) -> Result<Backup, String> {
+        if !value.is_object() {
+            return Err(format!(
+                "expected a BackupModel JSON object, got {}",
+                kind_of(&value)
+            ));
+        }
+        BackupModel::deserialize(&value).map_err(|err| format!("not a BackupModel: {err}"))?;
+        match value {
+            Value::Object(fields) => Ok(Backup { fields }),
+            _ => unreachable!("checked to be an object above"),
+        }
+    }
+
+    /// The status exactly as sent (untrimmed).
+    pub fn status(&self) -> &str {
+        self.text("status").unwrap_or_default()
+    }
+
+    /// A string field, if present and a string.
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).and_then(Value::as_str)
+    }
+
+    /// An integer field, if present and an integer.
+    pub fn integer(&self, field: &str) -> Option<i64> {
+        self.fields.get(field).and_then(Value::as_i64)
+    }
+
+    /// Every field as `(name, value)`: the spec's fields first (absent ones
+    /// as empty strings), then the others in name order. Strings are raw,
+    /// `null` is empty, objects and arrays are compact JSON.
+    pub fn output_fields(&self) -> Vec<(&str, String)> {
+        let known = FIELDS.iter().map(|&name| {
+            (
+                name,
+                self.fields.get(name).map(output_value).unwrap_or_default(),
+            )
+        });
+        let extra = self
+            .fields
+            .iter()
+            .filter(|(name, _)| !FIELDS.contains(&name.as_str()))
+            .map(|(name, value)| (name.as_str(), output_value(value)));
+        known.chain(extra).collect()
+    }
+
+    /// The whole backup as compact JSON.
+    pub fn to_json(&self) -> String {
+        Value::Object(self.fields.clone()).to_string()
+    }
+
+    /// The whole backup as a JSON value.
+    pub fn as_json(&self) -> Value {
+        Value::Object(self.fields.clone())
+    }
+}
+
+fn output_value(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(value: Value) -> Result<Backup, String> {
+        Backup::from_value(value)
+    }
+
+    #[test]
+    fn spec_example_parses_and_lists_fields_in_spec_order() {
+        let backup = parse(json!({
+            "backup_id": "670e8400-e29b-41d4-a716-446655440000",
+            "cloud": "aws",
+            "created_at": "2024-03-15T10:30:00Z",
+            "description": "Monthly backup of production index",
+            "dimension": 1536,
+            "metric": "cosine",
+            "name": "backup_2024_03_15",
+            "namespace_count": 3,
+            "record_count": 120000,
+            "region": "us-east-1",
+            "size_bytes": 10000000,
+            "source_index_id": "670e8400-e29b-41d4-a716-446655440001",
+            "source_index_name": "my-index",
+            "status": "Ready",
+            "tags": {"environment": "production", "type": "monthly"}
+        }))
+        .unwrap();
+        let fields = backup.output_fields();
+        let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, FIELDS.to_vec());
+        assert_eq!(fields[5], ("status", "Ready".to_owned()));
+        assert_eq!(fields[8], ("dimension", "1536".to_owned()));
+        assert_eq!(
+            fields[13],
+            (
+                "tags",
+                r#"{"environment":"production","type":"monthly"}"#.to_owned()
+            )
+        );
+        assert_eq!(backup.integer("size_bytes"), Some(10_000_000));
+    }
+
+    #[test]
+    fn absent_and_null_fields_are_empty_and_new_fields_follow() {
+        let backup = parse(json!({
+            "status": "Initializing",
+            "tags": null,
+            "source_index_deleted_at": "2026-01-01T00:00:00Z",
+            "schema": {"fields": {"genre": {"filterable": true}}}
+        }))
+        .unwrap();
+        let fields = backup.output_fields();
+        assert_eq!(fields.len(), FIELDS.len() + 2);
+        assert_eq!(fields[0], ("backup_id", String::new()));
+        assert_eq!(fields[13], ("tags", String::new()));
+        assert_eq!(fields[15].0, "schema");
+        assert_eq!(fields[15].1, r#"{"fields":{"genre":{"filterable":true}}}"#);
+        assert_eq!(
+            fields[16],
+            ("source_index_deleted_at", "2026-01-01T00:00:00Z".to_owned())
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_refused_with_the_reason() {
+        let err = |v: Value| parse(v).unwrap_err();
+        assert!(err(json!([])).contains("an array"));
+        assert!(err(json!("Ready")).contains("a string"));
+        assert!(err(json!({"backup_id": "b"})).contains("missing field `status`"));
+        assert!(err(json!({"status": null})).contains("invalid type: null"));
+        assert!(err(json!({"status": 3})).contains("invalid type"));
+        assert!(err(json!({"status": "Ready", "record_count": "120000"})).contains("120000"));
+        assert!(err(json!({"status": "Ready", "tags": ["a"]})).contains("invalid type"));
+    }
+
+    #[test]
+    fn status_is_kept_exactly_as_sent() {
+        let backup = parse(json!({"status": " Ready\n"})).unwrap();
+        assert_eq!(backup.status(), " Ready\n");
+    }
+}

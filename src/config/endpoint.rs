@@ -1,0 +1,220 @@
+//! Where requests go: `--api-host` plus the backup id, checked so that the
+//! key only ever travels over TLS (loopback excepted) and the id can never
+//! change the path it is placed in.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ureq::http::Uri;
+
+/// The validated URL of `GET /backups/{backup_id}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    url: String,
+    base: String,
+    loopback: bool,
+}
+
+/// A backup id: trimmed, non-empty, and not a dot segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupId(String);
+
+impl BackupId {
+    /// Validates an id as it came from the flag or environment.
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        let id = raw.trim();
+        if id.is_empty() {
+            return Err("the backup id is empty".to_owned());
+        }
+        if id == "." || id == ".." {
+            // Percent-encoding does not help: servers decode `%2E%2E` back
+            // to a parent-directory segment.
+            return Err(format!("'{id}' is not a backup id"));
+        }
+        if id.chars().any(char::is_control) {
+            return Err("the backup id contains a control character".to_owned());
+        }
+        Ok(BackupId(id.to_owned()))
+    }
+
+    /// The id as given (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id percent-encoded as one path segment (RFC 3986 section 3.3):
+    /// everything but unreserved characters is escaped, so `/`, `?`, `#`,
+    /// `%` and spaces stay inside the segment.
+    pub fn path_segment(&self) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        for byte in self.0.bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                out.push(byte as char);
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for BackupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Endpoint {
+    /// Builds the backup URL from `--api-host`. A host without a scheme gets
+    /// `https://`, as in the Pinecone SDKs; a path prefix (an API gateway) is
+    /// kept; `http://` is refused unless the host is loopback.
+    pub fn from_host(api_host: &str, backup_id: &BackupId) -> Result<Self, String> {
+        let trimmed = api_host.trim();
+        if trimmed.is_empty() {
+            return Err("the API host is empty".to_owned());
+        }
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_owned()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let uri: Uri = with_scheme
+            .parse()
+            .map_err(|err| format!("'{trimmed}' is not a URL: {err}"))?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        let authority = uri
+            .authority()
+            .ok_or_else(|| format!("'{trimmed}' has no host"))?;
+        if authority.as_str().contains('@') {
+            return Err("credentials in the API host URL are not supported; \
+                        the API key goes in PINECONE_API_KEY"
+                .to_owned());
+        }
+        if uri.query().is_some() || with_scheme.contains('#') {
+            return Err(format!(
+                "'{trimmed}' has a query or fragment; give only scheme, host and optional path"
+            ));
+        }
+        let loopback = is_loopback(authority.host());
+        match scheme.as_str() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err(format!(
+                    "'{trimmed}' uses http:// with a host that is not loopback; \
+                     the API key is only sent over TLS (https://), except to \
+                     localhost, 127.0.0.1 or [::1]"
+                ));
+            }
+            other => return Err(format!("unsupported scheme '{other}': use https://")),
+        }
+        let prefix = uri.path().trim_end_matches('/');
+        let base = format!("{scheme}://{authority}{prefix}");
+        let url = format!("{base}/backups/{}", backup_id.path_segment());
+        Ok(Endpoint {
+            url,
+            base,
+            loopback,
+        })
+    }
+
+    /// The full URL of the backup.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The API base (scheme, host, optional path prefix), for logs.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Whether the host is loopback (plain HTTP allowed, proxies bypassed).
+    pub fn is_loopback(&self) -> bool {
+        self.loopback
+    }
+}
+
+/// `localhost`, `127.0.0.0/8` and `::1`. Other names are not resolved here:
+/// resolution could differ between this check and the request.
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(host: &str, id: &str) -> Result<String, String> {
+        Endpoint::from_host(host, &BackupId::from_raw(id).unwrap()).map(|e| e.url().to_owned())
+    }
+
+    #[test]
+    fn default_host_gives_the_documented_path() {
+        assert_eq!(
+            url("https://api.pinecone.io", "670e8400-e29b").unwrap(),
+            "https://api.pinecone.io/backups/670e8400-e29b"
+        );
+    }
+
+    #[test]
+    fn host_without_scheme_gets_https_and_trailing_slashes_are_dropped() {
+        assert_eq!(
+            url("api.pinecone.io/", "b").unwrap(),
+            "https://api.pinecone.io/backups/b"
+        );
+        assert_eq!(
+            url("https://gw.example.com/pinecone//", "b").unwrap(),
+            "https://gw.example.com/pinecone/backups/b"
+        );
+    }
+
+    #[test]
+    fn id_is_encoded_as_exactly_one_path_segment() {
+        assert_eq!(
+            url("https://h", "a/../b?x=1#f% z").unwrap(),
+            "https://h/backups/a%2F..%2Fb%3Fx%3D1%23f%25%20z"
+        );
+        assert_eq!(url("https://h", "é").unwrap(), "https://h/backups/%C3%A9");
+        assert_eq!(url("https://h", "...").unwrap(), "https://h/backups/...");
+    }
+
+    #[test]
+    fn dot_segments_empty_and_control_ids_are_refused() {
+        for bad in [".", "..", " .. ", "", "  ", "a\nb"] {
+            assert!(BackupId::from_raw(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn plain_http_only_reaches_loopback() {
+        assert!(url("http://127.0.0.1:8080", "b").is_ok());
+        assert!(url("http://127.1.2.3", "b").is_ok());
+        assert!(url("http://localhost:5080", "b").is_ok());
+        assert!(url("http://LOCALHOST", "b").is_ok());
+        assert!(url("http://[::1]:9000", "b").is_ok());
+        let err = url("http://api.pinecone.io", "b").unwrap_err();
+        assert!(err.contains("only sent over TLS"), "{err}");
+        assert!(url("http://10.0.0.1", "b").is_err());
+        assert!(url("http://localhost.evil.com", "b").is_err());
+        assert!(url("http://127.0.0.1.nip.io", "b").is_err());
+    }
+
+    #[test]
+    fn odd_urls_are_refused_with_a_reason() {
+        assert!(url("ftp://h", "b").unwrap_err().contains("scheme"));
+        assert!(
+            url("https://u:p@h", "b")
+                .unwrap_err()
+                .contains("credentials")
+        );
+        assert!(url("https://h/?x=1", "b").unwrap_err().contains("query"));
+        assert!(url("https://h/#top", "b").is_err());
+        assert!(url("", "b").is_err());
+        assert!(url("https://", "b").is_err());
+        assert!(url("https://exa mple.com", "b").is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! `--json`: one JSON object on stdout, for shells and other CI systems
+//! (`result=$(pinecone-backup-wait --json | jq -r .result)`).
+
+use serde_json::{Value, json};
+
+use super::Report;
+use super::escape::json_line;
+
+/// Renders the result object, ending with a newline.
+pub fn render(report: &Report) -> String {
+    let object = json!({
+        "result": report.outcome.label(),
+        "exit_code": report.outcome.exit_code(),
+        "backup_id": report.backup_id,
+        "status": report.status(),
+        "attempts": report.attempts,
+        "elapsed_seconds": report.elapsed.as_millis() as f64 / 1000.0,
+        "error": report.error,
+        "backup": report.backup.as_ref().map_or(Value::Null, |b| b.as_json()),
+    });
+    let mut line = json_line(object.to_string());
+    line.push('\n');
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Backup;
+    use crate::outcome::Outcome;
+    use std::time::Duration;
+
+    #[test]
+    fn golden_timeout_line() {
+        let report = Report {
+            outcome: Outcome::Timeout,
+            backup_id: Some("b1".into()),
+            backup: Some(Backup::from_value(json!({"status": "Initializing"})).unwrap()),
+            attempts: 7,
+            elapsed: Duration::from_millis(30_012),
+            error: Some("deadline of 30s passed".into()),
+        };
+        assert_eq!(
+            render(&report),
+            "{\"attempts\":7,\"backup\":{\"status\":\"Initializing\"},\"backup_id\":\"b1\",\
+             \"elapsed_seconds\":30.012,\"error\":\"deadline of 30s passed\",\"exit_code\":3,\
+             \"result\":\"timeout\",\"status\":\"Initializing\"}\n"
+        );
+    }
+
+    #[test]
+    fn invalid_run_has_nulls_not_missing_keys() {
+        let line = render(&Report::invalid("bad".into()));
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["result"], "invalid");
+        assert_eq!(value["exit_code"], 2);
+        assert!(value["backup"].is_null() && value["status"].is_null());
+    }
+}
