@@ -109,7 +109,7 @@ mod tests {
             "### ✅ Pinecone backup is ready\n\n| | |\n|---|---|\n\
              | Result | `ready` |\n\
              | Status | Ready |\n\
-             | Backup | b\\-1 (nightly) |\n\
+             | Backup | b-1 (nightly) |\n\
              | Index | docs |\n\
              | Size | 9.5 MiB (10000000 bytes) |\n\
              | Records | 120000 |\n\

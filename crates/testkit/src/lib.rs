@@ -1,0 +1,13 @@
+//! The world around the waiter, simulated for tests, the demo and the
+//! benchmarks. Not part of the shipped binary.
+//!
+//! - `control_plane`: a scriptable stand-in for Pinecone's control plane on
+//!   127.0.0.1, down to the byte (resets, hangs, trickled bodies).
+//! - `runner`: the GitHub runner's own parsing of `GITHUB_OUTPUT` files and
+//!   of workflow commands in a log, so tests assert what a workflow would
+//!   really see rather than what we hope it sees.
+
+pub mod control_plane;
+pub mod runner;
+
+pub use control_plane::{FakeControlPlane, Recorded, Reply, Script};
