@@ -32,7 +32,9 @@ fn main() -> ExitCode {
 
     println!("Fake Pinecone control plane at {url}");
     println!("Its backup is Initializing and turns Ready after {READY_AFTER:?}.\n");
-    println!("$ PINECONE_API_KEY=… pinecone-backup-wait --backup-id demo-backup --api-host {url}\n");
+    println!(
+        "$ PINECONE_API_KEY=… pinecone-backup-wait --backup-id demo-backup --api-host {url}\n"
+    );
 
     let args = [
         "pinecone-backup-wait",
@@ -68,10 +70,16 @@ fn main() -> ExitCode {
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
     match parse_output_file(&written) {
         Ok(outputs) => {
-            println!("\nStep outputs, as the GitHub runner reads GITHUB_OUTPUT (steps.<id>.outputs.*):");
+            println!(
+                "\nStep outputs, as the GitHub runner reads GITHUB_OUTPUT (steps.<id>.outputs.*):"
+            );
             for (name, value) in outputs {
                 let shown: String = value.chars().take(70).collect();
-                let more = if value.chars().count() > 70 { "…" } else { "" };
+                let more = if value.chars().count() > 70 {
+                    "…"
+                } else {
+                    ""
+                };
                 println!("  {name:<18} {shown}{more}");
             }
         }

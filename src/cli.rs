@@ -24,6 +24,9 @@ use crate::status::StatusSet;
 /// step output, with a job summary.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "pinecone-backup-wait", version, about, long_about)]
+// The last occurrence of a flag wins, so a wrapper can set defaults that a
+// user overrides (the way `curl` and `git` treat repeated options).
+#[command(args_override_self = true)]
 pub struct Cli {
     /// ID of the backup to wait for.
     #[arg(long, env = "PINECONE_BACKUP_ID", value_name = "ID")]

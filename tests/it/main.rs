@@ -1,1 +1,10 @@
-//! Integration tests.
+//! One integration-test binary; modules are named by behaviour.
+
+mod deadline;
+mod exit_codes;
+mod outputs;
+mod requests;
+mod secrets;
+mod spec_examples;
+mod support;
+mod usage;

@@ -203,7 +203,11 @@ impl Script {
     pub fn settles_after(after: Duration, final_status: &str) -> Script {
         let final_status = final_status.to_owned();
         Script(Arc::new(move |request: &Recorded| {
-            let status = if request.at < after { "Initializing" } else { &final_status };
+            let status = if request.at < after {
+                "Initializing"
+            } else {
+                &final_status
+            };
             let mut backup = sample_backup(status);
             if let Some(id) = request.target.strip_prefix("/backups/") {
                 backup["backup_id"] = Value::String(id.to_owned());
