@@ -1,5 +1,6 @@
 //! One integration-test binary; modules are named by behaviour.
 
+mod cancellation;
 mod deadline;
 mod exit_codes;
 mod outputs;
