@@ -67,7 +67,9 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
     }
     let api = Guarded::new(HttpBackupApi::from_config(&config), cancellation.clone());
     let clock = SystemClock::new(cancellation);
-    let mut jitter = SystemJitter::from_entropy();
+    let mut jitter = config
+        .jitter_seed
+        .map_or_else(SystemJitter::from_entropy, SystemJitter::from_seed);
     let finished = poller::wait(
         &WaitPolicy::from_config(&config),
         &api,

@@ -97,6 +97,11 @@ pub struct Cli {
     /// Print the final result as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Seed the jitter so the schedule repeats exactly (benchmarks,
+    /// debugging). By default the seed comes from the operating system.
+    #[arg(long, value_name = "N")]
+    pub jitter_seed: Option<u64>,
 }
 
 /// Where a value came from, for the first log line.

@@ -54,6 +54,8 @@ pub struct Config {
     pub statuses: StatusRules,
     /// Print the result as JSON on stdout.
     pub json: bool,
+    /// A fixed jitter seed, for a repeatable schedule.
+    pub jitter_seed: Option<u64>,
     /// Where the sourced values came from, for the first log line.
     pub origins: Origins,
 }
@@ -162,6 +164,7 @@ impl Config {
             },
             statuses,
             json: cli.json,
+            jitter_seed: cli.jitter_seed,
             origins,
         })
     }

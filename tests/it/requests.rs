@@ -212,3 +212,37 @@ fn redirects_are_not_followed_so_the_key_stays_home() {
     redirect.assert();
     stolen.assert();
 }
+
+#[test]
+fn the_same_jitter_seed_gives_the_same_schedule() {
+    let gaps = |seed: &str| {
+        let server = FakeControlPlane::start(Script::always(Reply::backup("Initializing")));
+        let run = waiter(&server.url())
+            .args([
+                "--initial-interval",
+                "20ms",
+                "--max-interval",
+                "200ms",
+                "--multiplier",
+                "3",
+            ])
+            .args(["--timeout", "700ms", "--jitter-seed", seed])
+            .run();
+        run.assert_result(3, "timeout");
+        // The log prints each planned delay; they depend only on the seed.
+        run.stderr
+            .lines()
+            .filter_map(|line| line.split("next check in ").nth(1).map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let first = gaps("42");
+    assert!(first.len() >= 3, "{first:?}");
+    let distinct: std::collections::BTreeSet<&String> = first.iter().collect();
+    assert!(
+        distinct.len() > 1,
+        "jitter should vary the delays: {first:?}"
+    );
+    let again = gaps("42");
+    let common = first.len().min(again.len()) - 1; // the last may be clipped by the deadline
+    assert_eq!(first[..common], again[..common]);
+}
