@@ -77,11 +77,11 @@ impl HttpBackupApi {
 
     fn parse_backup(&self, response: &mut Response<Body>) -> Result<Backup, ApiError> {
         let status = response.status();
-        let text = response
+        let bytes = response
             .body_mut()
             .with_config()
             .limit(MAX_BODY_BYTES)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|err| match err {
                 ureq::Error::BodyExceedsLimit(_) => ApiError::Malformed {
                     detail: format!(
@@ -92,6 +92,15 @@ impl HttpBackupApi {
                 },
                 other => transport_error(&other, "reading the response body"),
             })?;
+        // Decoded here rather than by ureq, so that a body that is not text
+        // (an unrequested gzip, say) is a malformed answer, not a network fault.
+        let text = String::from_utf8(bytes).map_err(|_| ApiError::Malformed {
+            detail: format!(
+                "HTTP {}: body is not UTF-8 text (Content-Encoding: {})",
+                status_line(status),
+                header(response, "content-encoding").unwrap_or("none")
+            ),
+        })?;
         if text.trim().is_empty() {
             return Err(ApiError::Malformed {
                 detail: format!(
@@ -194,7 +203,14 @@ fn transport_error(err: &ureq::Error, during: &str) -> ApiError {
             }
         }
         ureq::Error::HostNotFound => ApiError::transient("host not found (DNS lookup failed)"),
-        ureq::Error::Io(io) => ApiError::transient(format!("{during}: {io}")),
+        // rustls reports handshake failures (bad certificate, a plain-HTTP
+        // port, a protocol mismatch) through the I/O error it returns.
+        ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            Some(tls) => ApiError::Rejected {
+                detail: format!("TLS error: {tls}"),
+            },
+            None => ApiError::transient(format!("{during}: {io}")),
+        },
         other => ApiError::transient(format!("{during}: {other}")),
     }
 }

@@ -36,11 +36,14 @@ fn break_legacy_commands(text: String) -> String {
 }
 
 /// The data part of a workflow command (`::error::DATA`), escaped the way
-/// the runner unescapes it.
+/// the runner unescapes it. `##[` is broken up here too, so that no line we
+/// print ever contains it, whichever parser reads the line.
 pub fn command_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    break_legacy_commands(
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
 }
 
 /// A property value of a workflow command (`::error title=VALUE::`).
@@ -111,6 +114,7 @@ mod tests {
     #[test]
     fn command_data_and_properties_follow_the_runner_escapes() {
         assert_eq!(command_data("50%\r\n::x"), "50%25%0D%0A::x");
+        assert_eq!(command_data("a ##[x]"), "a ##\\[x]");
         assert_eq!(command_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 

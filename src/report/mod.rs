@@ -63,14 +63,19 @@ impl Report {
     }
 
     /// Every step output as `(name, value)`, in a fixed order: the
-    /// BackupModel fields (empty when absent), fields newer API versions add,
-    /// then the waiter's own. Names that are not safe output names are
+    /// BackupModel fields (empty when absent; `status` trimmed), fields newer
+    /// API versions add, then the waiter's own. Names that are not safe output names are
     /// dropped, so the API cannot choose what the file's syntax looks like.
     pub fn outputs(&self) -> Vec<(String, String)> {
-        let fields: Vec<(&str, String)> = match &self.backup {
+        let mut fields: Vec<(&str, String)> = match &self.backup {
             Some(backup) => backup.output_fields(),
             None => FIELDS.iter().map(|&name| (name, String::new())).collect(),
         };
+        // `status` is given as it was compared (trimmed), so that
+        // `if: steps.x.outputs.status == 'Ready'` agrees with the exit code.
+        if let Some((_, status)) = fields.iter_mut().find(|(name, _)| *name == "status") {
+            *status = status.trim().to_owned();
+        }
         let mut outputs: Vec<(String, String)> = fields
             .into_iter()
             .filter(|(name, _)| is_output_name(name) && !OWN_OUTPUTS.contains(name))

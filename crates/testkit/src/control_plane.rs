@@ -55,11 +55,14 @@ pub enum Reply {
     Reset(Vec<u8>),
     /// Read the request and never answer.
     Hang,
-    /// These bytes one at a time, pausing `every` between them.
+    /// The first `at_once` bytes at once, then the rest one byte at a
+    /// time, pausing `every` between them.
     Trickle {
         /// What to send.
         bytes: Vec<u8>,
-        /// Pause between bytes.
+        /// How many leading bytes go out without delay.
+        at_once: usize,
+        /// Pause between the later bytes.
         every: Duration,
     },
 }
@@ -94,6 +97,29 @@ impl Reply {
             status,
             json!({"error": {"code": code, "message": message}, "status": status}),
         )
+    }
+
+    /// Every byte of `reply` trickled, pausing `every` between bytes.
+    pub fn trickle(reply: &Reply, every: Duration) -> Reply {
+        Reply::Trickle {
+            bytes: reply.to_bytes(),
+            at_once: 0,
+            every,
+        }
+    }
+
+    /// The head of `reply` at once, then its body trickled.
+    pub fn trickle_body(reply: &Reply, every: Duration) -> Reply {
+        let bytes = reply.to_bytes();
+        let at_once = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(0, |end| end + 4);
+        Reply::Trickle {
+            bytes,
+            at_once,
+            every,
+        }
     }
 
     /// Adds a header to an `Http` reply.
@@ -243,6 +269,8 @@ struct Shared {
     script: Script,
     started: Instant,
     requests: Mutex<Vec<Recorded>>,
+    /// Bytes of each reply the client accepted before the connection ended.
+    delivered: Mutex<Vec<usize>>,
     stopping: AtomicBool,
     release: (Mutex<bool>, Condvar),
 }
@@ -269,6 +297,7 @@ impl FakeControlPlane {
             script,
             started: Instant::now(),
             requests: Mutex::new(Vec::new()),
+            delivered: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
             release: (Mutex::new(false), Condvar::new()),
         });
@@ -309,6 +338,12 @@ impl FakeControlPlane {
     pub fn request_count(&self) -> usize {
         self.shared.requests.lock().unwrap().len()
     }
+
+    /// How many bytes of the reply to request `index` the client took
+    /// before it closed the connection (kernel buffers included).
+    pub fn bytes_delivered(&self, index: usize) -> usize {
+        self.shared.delivered.lock().unwrap()[index]
+    }
 }
 
 impl Drop for FakeControlPlane {
@@ -331,9 +366,18 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
         return;
     };
     let reply = shared.script.reply(&request);
+    let delivered = |count: usize| shared.delivered.lock().unwrap()[request.index] = count;
     match reply {
         Reply::Http { .. } | Reply::Raw(_) => {
-            let _ = stream.write_all(&reply.to_bytes());
+            let bytes = reply.to_bytes();
+            let mut sent = 0;
+            for chunk in bytes.chunks(64 * 1024) {
+                if stream.write_all(chunk).is_err() {
+                    break;
+                }
+                sent += chunk.len();
+            }
+            delivered(sent);
             let _ = stream.flush();
         }
         Reply::Reset(bytes) => {
@@ -348,8 +392,16 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
                 released = wakeup.wait(released).unwrap();
             }
         }
-        Reply::Trickle { bytes, every } => {
-            for byte in bytes {
+        Reply::Trickle {
+            bytes,
+            at_once,
+            every,
+        } => {
+            let at_once = at_once.min(bytes.len());
+            if stream.write_all(&bytes[..at_once]).is_err() {
+                return;
+            }
+            for &byte in &bytes[at_once..] {
                 if shared.stopping.load(Ordering::SeqCst) || stream.write_all(&[byte]).is_err() {
                     break;
                 }
@@ -368,6 +420,13 @@ fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Recorded> {
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
         let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
         head.extend_from_slice(&buf[..n]);
+        // Not HTTP (a TLS ClientHello, say): answer as a real server does.
+        if !head[0].is_ascii_uppercase() {
+            let _ = stream.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            return None;
+        }
         if head.len() > 64 * 1024 {
             return None;
         }
@@ -391,6 +450,7 @@ fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Recorded> {
         headers,
     };
     requests.push(request.clone());
+    shared.delivered.lock().unwrap().push(0);
     Some(request)
 }
 

@@ -1,5 +1,7 @@
-//! Invalid usage: refused with exit 2 before any request, with a message
-//! that names the flag and the value (never the key), and outputs written.
+//! Inputs: invalid usage is refused with exit 2 before any request, with a
+//! message that names the flag and the value (never the key), and outputs
+//! written; odd but valid inputs (ids with reserved characters, hosts with
+//! a path prefix) reach exactly the right URL.
 
 use testkit::{FakeControlPlane, Reply, Script};
 
@@ -131,4 +133,81 @@ fn a_usage_error_with_json_still_answers_in_json() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["result"], "invalid");
     assert!(json["error"].as_str().unwrap().contains("--bogus"));
+}
+
+#[test]
+fn reserved_characters_in_the_id_stay_inside_one_path_segment() {
+    let cases = [
+        ("a/b", "/backups/a%2Fb"),
+        ("../indexes", "/backups/..%2Findexes"),
+        ("x?y=1", "/backups/x%3Fy%3D1"),
+        ("x#frag", "/backups/x%23frag"),
+        ("100%", "/backups/100%25"),
+        ("with space", "/backups/with%20space"),
+        ("...", "/backups/..."),
+        ("ünï", "/backups/%C3%BCn%C3%AF"),
+    ];
+    for (id, target) in cases {
+        let server = server();
+        waiter(&server.url())
+            .args(["--backup-id", id])
+            .run()
+            .assert_result(0, "ready");
+        assert_eq!(server.requests()[0].target, target, "id {id:?}");
+    }
+}
+
+#[test]
+fn an_api_host_with_a_trailing_slash_or_a_path_prefix_is_joined_cleanly() {
+    let server = server();
+    for (suffix, target) in [
+        ("/", "/backups/b1"),
+        ("//", "/backups/b1"),
+        ("/gateway/pinecone", "/gateway/pinecone/backups/b1"),
+        ("/gateway/pinecone/", "/gateway/pinecone/backups/b1"),
+    ] {
+        let host = format!("{}{suffix}", server.url());
+        waiter(&host).run().assert_result(0, "ready");
+        assert_eq!(
+            server.requests().last().unwrap().target,
+            target,
+            "host {host}"
+        );
+    }
+}
+
+#[test]
+fn plain_http_to_a_host_that_is_not_loopback_never_connects() {
+    // 0.0.0.0 would reach this machine's listener, but it is not loopback.
+    let server = server();
+    let host = server.url().replace("127.0.0.1", "0.0.0.0");
+    let run = waiter(&host).run();
+    run.assert_result(2, "invalid")
+        .assert_error_contains("only sent over TLS");
+    assert_eq!(server.request_count(), 0);
+}
+
+#[test]
+fn localhost_and_ipv6_loopback_are_accepted_over_plain_http() {
+    let server = server();
+    let port = server.addr().port();
+    waiter(&format!("http://localhost:{port}"))
+        .run()
+        .assert_result(0, "ready");
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn whitespace_around_values_is_trimmed() {
+    let server = server();
+    let run = waiter(&server.url())
+        .args(["--backup-id", "  b1\n"])
+        .env("PINECONE_API_KEY", format!("  {}\n", crate::support::KEY))
+        .run();
+    run.assert_result(0, "ready");
+    assert_eq!(server.requests()[0].target, "/backups/b1");
+    assert_eq!(
+        server.requests()[0].header("api-key"),
+        Some(crate::support::KEY)
+    );
 }

@@ -1,0 +1,127 @@
+//! Hostile content: nothing the API returns may inject a step output, a
+//! workflow command, or break the summary, in any field or error.
+
+use serde_json::{Value, json};
+use testkit::{FakeControlPlane, Reply, Script};
+
+use crate::support::waiter;
+
+/// Payloads aimed at each sink: GITHUB_OUTPUT syntax, workflow commands
+/// (new and legacy), markdown/HTML, control characters, non-ASCII.
+const PAYLOADS: [&str; 10] = [
+    "line\nstatus=Ready",
+    "x\nresult<<EOF\nready\nEOF",
+    "ghadelimiter_1b2c3d\nPINECONE_BACKUP_WAIT_0",
+    "cr\rinside\r\n::error::carriage",
+    "::stop-commands::pwned",
+    "  ::add-mask::visible",
+    "text ##[set-output name=status;]Ready",
+    "| x | y |\n|---|---|\n<script>alert(1)</script>![i](http://e/x.png)",
+    "\u{1b}[31mred\u{7}\u{0}nul\u{2028}sep",
+    "日本語 ✓ é",
+];
+
+fn assert_clean(run: &crate::support::Run, allowed: &[&str]) {
+    assert_eq!(run.workflow_command_names(), allowed, "{}", run.describe());
+    for line in run.stderr.lines() {
+        assert!(
+            !line.contains("##["),
+            "legacy command prefix in log: {line}"
+        );
+    }
+    assert!(!run.summary.contains("<script>"), "{}", run.summary);
+    assert!(!run.summary.contains("!["), "{}", run.summary);
+    let header_rows = run
+        .summary
+        .lines()
+        .filter(|l| l.starts_with("|---"))
+        .count();
+    assert_eq!(header_rows, 1, "{}", run.summary);
+}
+
+#[test]
+fn every_payload_in_every_string_field_stays_inside_its_output() {
+    for payload in PAYLOADS {
+        let mut body = testkit::control_plane::sample_backup("Ready");
+        for field in [
+            "backup_id",
+            "source_index_name",
+            "source_index_id",
+            "name",
+            "description",
+            "cloud",
+            "region",
+            "metric",
+            "created_at",
+        ] {
+            body[field] = Value::String(format!("{field}:{payload}"));
+        }
+        body["tags"] = json!({ payload: payload });
+        let server = FakeControlPlane::start(Script::always(Reply::json(200, body.clone())));
+        let run = waiter(&server.url())
+            .in_github_actions()
+            .args(["--json"])
+            .run();
+        run.assert_result(0, "ready");
+        assert_clean(&run, &["add-mask", "group", "endgroup", "notice"]);
+        assert_eq!(run.outputs.len(), 20, "{}", run.describe());
+        assert_eq!(run.output("name"), format!("name:{payload}"));
+        assert_eq!(run.output("tags"), body["tags"].to_string());
+        assert_eq!(run.output("status"), "Ready");
+        let json: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(json["backup"], body);
+    }
+}
+
+#[test]
+fn payloads_in_statuses_and_errors_cannot_issue_commands() {
+    for payload in PAYLOADS {
+        let status = format!("Weird {payload}");
+        let server = FakeControlPlane::start(Script::sequence(vec![
+            Reply::backup(&status),
+            Reply::error(404, payload, payload),
+        ]));
+        let run = waiter(&server.url()).in_github_actions().run();
+        run.assert_result(4, "not_found");
+        assert_clean(&run, &["add-mask", "group", "warning", "endgroup", "error"]);
+        // Error messages are kept on one line: whitespace runs become a space.
+        let one_line = payload.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            run.output("error").contains(&one_line),
+            "{}",
+            run.describe()
+        );
+        assert_eq!(run.output("status"), status.trim());
+    }
+}
+
+#[test]
+fn a_100_kb_description_is_kept_whole_in_outputs_and_cut_in_the_summary() {
+    let description: String = "∂escription ".repeat(10_000);
+    let mut body = testkit::control_plane::sample_backup("Ready");
+    body["description"] = Value::String(description.clone());
+    let server = FakeControlPlane::start(Script::always(Reply::json(200, body)));
+    let run = waiter(&server.url()).run();
+    run.assert_result(0, "ready");
+    assert_eq!(run.output("description"), description);
+    assert!(
+        run.summary.len() < 2_000,
+        "summary is {} bytes",
+        run.summary.len()
+    );
+}
+
+#[test]
+fn api_field_names_cannot_forge_outputs() {
+    let mut body = testkit::control_plane::sample_backup("Failed");
+    body["result"] = json!("ready");
+    body["error"] = json!("");
+    body["x\nstatus"] = json!("Ready");
+    body["status<<EOF"] = json!("Ready");
+    let server = FakeControlPlane::start(Script::always(Reply::json(200, body)));
+    let run = waiter(&server.url()).run();
+    run.assert_result(1, "failed");
+    assert_eq!(run.output("status"), "Failed");
+    assert!(run.output("error").contains("a failed status"));
+    assert_eq!(run.outputs.len(), 20, "{}", run.describe());
+}
