@@ -1,11 +1,10 @@
-//! What goes over the wire: headers, path, retries, redirects.
-
-use std::time::Duration;
+//! What goes over the wire: headers, path, environment fallbacks, redirects
+//! and the jitter seed. Failure handling is in `faults/`.
 
 use mockito::{Matcher, Server};
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{KEY, backup_body, bare_waiter, closed_port_url, waiter};
+use crate::support::{KEY, backup_body, bare_waiter, waiter};
 
 #[test]
 fn sends_the_documented_headers_to_the_documented_path() {
@@ -99,98 +98,6 @@ fn extra_headers_may_not_replace_the_api_key() {
         .assert_result(2, "invalid")
         .assert_error_contains("PINECONE_ADDITIONAL_HEADERS");
     assert_eq!(server.request_count(), 0);
-}
-
-#[test]
-fn retries_429_and_5xx_then_succeeds() {
-    let server = FakeControlPlane::start(Script::sequence(vec![
-        Reply::error(429, "RESOURCE_EXHAUSTED", "slow down"),
-        Reply::text(500, "oops"),
-        Reply::text(502, "<html><title>502 Bad Gateway</title></html>"),
-        Reply::error(503, "SERVICE_UNAVAILABLE", "busy"),
-        Reply::text(504, ""),
-        Reply::text(408, ""),
-        Reply::backup("Ready"),
-    ]));
-    let run = waiter(&server.url()).run();
-    run.assert_result(0, "ready");
-    assert_eq!(run.output("attempts"), "7");
-    assert_eq!(server.request_count(), 7);
-    for seen in [
-        "HTTP 429 Too Many Requests: slow down (RESOURCE_EXHAUSTED)",
-        "HTTP 500 Internal Server Error: oops",
-        "HTTP 502 Bad Gateway: HTML page \"502 Bad Gateway\"",
-        "HTTP 503 Service Unavailable: busy (SERVICE_UNAVAILABLE)",
-        "HTTP 504 Gateway Timeout; next check",
-        "HTTP 408 Request Timeout; next check",
-    ] {
-        assert!(
-            run.stderr.contains(seen),
-            "log should show {seen:?}\n{}",
-            run.describe()
-        );
-    }
-}
-
-#[test]
-fn honours_retry_after_as_the_floor_of_the_next_delay() {
-    let server = FakeControlPlane::start(Script::sequence(vec![
-        Reply::text(429, "slow down").with_header("Retry-After", "1"),
-        Reply::backup("Ready"),
-    ]));
-    waiter(&server.url()).run().assert_result(0, "ready");
-    let requests = server.requests();
-    let gap = requests[1].at - requests[0].at;
-    assert!(
-        gap >= Duration::from_secs(1),
-        "second request after {gap:?}"
-    );
-    assert!(gap < Duration::from_secs(3), "second request after {gap:?}");
-}
-
-#[test]
-fn a_retry_after_beyond_the_deadline_times_out_at_once() {
-    let server = FakeControlPlane::start(Script::always(
-        Reply::text(503, "maintenance").with_header("Retry-After", "3600"),
-    ));
-    let run = waiter(&server.url()).args(["--timeout", "30s"]).run();
-    run.assert_result(3, "timeout")
-        .assert_error_contains("the server asked to retry after 1h, beyond the")
-        .assert_error_contains("last error: HTTP 503 Service Unavailable: maintenance");
-    assert_eq!(server.request_count(), 1);
-    assert!(run.elapsed < Duration::from_secs(5), "{}", run.describe());
-}
-
-#[test]
-fn connection_refused_is_retried_until_the_deadline() {
-    let run = waiter(&closed_port_url())
-        .args(["--timeout", "300ms"])
-        .run();
-    run.assert_result(3, "timeout")
-        .assert_error_contains("Connection refused");
-    let attempts: u32 = run.output("attempts").parse().unwrap();
-    assert!(attempts >= 3, "{}", run.describe());
-}
-
-#[test]
-fn client_errors_are_never_retried() {
-    for (status, code, result) in [
-        (400, 6, "error"),
-        (401, 5, "unauthorized"),
-        (403, 5, "unauthorized"),
-        (404, 4, "not_found"),
-        (409, 6, "error"),
-        (422, 6, "error"),
-    ] {
-        let mut server = Server::new();
-        let mock = server
-            .mock("GET", "/backups/b1")
-            .with_status(status)
-            .expect(1)
-            .create();
-        waiter(&server.url()).run().assert_result(code, result);
-        mock.assert();
-    }
 }
 
 #[test]

@@ -30,6 +30,37 @@ fn each_retryable_status_is_retried_then_succeeds() {
 }
 
 #[test]
+fn a_run_of_different_transient_errors_is_survived() {
+    let server = FakeControlPlane::start(Script::sequence(vec![
+        Reply::error(429, "RESOURCE_EXHAUSTED", "slow down"),
+        Reply::text(500, "oops"),
+        Reply::text(502, "<html><title>502 Bad Gateway</title></html>"),
+        Reply::error(503, "SERVICE_UNAVAILABLE", "busy"),
+        Reply::text(504, ""),
+        Reply::text(408, ""),
+        Reply::backup("Ready"),
+    ]));
+    let run = waiter(&server.url()).run();
+    run.assert_result(0, "ready");
+    assert_eq!(run.output("attempts"), "7");
+    assert_eq!(server.request_count(), 7);
+    for seen in [
+        "HTTP 429 Too Many Requests: slow down (RESOURCE_EXHAUSTED)",
+        "HTTP 500 Internal Server Error: oops",
+        "HTTP 502 Bad Gateway: HTML page \"502 Bad Gateway\"",
+        "HTTP 503 Service Unavailable: busy (SERVICE_UNAVAILABLE)",
+        "HTTP 504 Gateway Timeout; next check",
+        "HTTP 408 Request Timeout; next check",
+    ] {
+        assert!(
+            run.stderr.contains(seen),
+            "log should show {seen:?}\n{}",
+            run.describe()
+        );
+    }
+}
+
+#[test]
 fn retry_after_in_seconds_sets_the_floor_of_the_next_delay() {
     let server = FakeControlPlane::start(Script::sequence(vec![
         Reply::text(429, "slow down").with_header("Retry-After", "1"),
