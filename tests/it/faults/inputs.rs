@@ -188,7 +188,7 @@ fn plain_http_to_a_host_that_is_not_loopback_never_connects() {
 }
 
 #[test]
-fn localhost_and_ipv6_loopback_are_accepted_over_plain_http() {
+fn localhost_is_accepted_over_plain_http() {
     let server = server();
     let port = server.addr().port();
     waiter(&format!("http://localhost:{port}"))
