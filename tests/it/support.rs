@@ -238,6 +238,19 @@ impl Run {
     }
 }
 
+/// The BackupModel fields whose values are strings, for hostile-content tests.
+pub const STRING_FIELDS: [&str; 9] = [
+    "backup_id",
+    "source_index_name",
+    "source_index_id",
+    "name",
+    "description",
+    "cloud",
+    "region",
+    "metric",
+    "created_at",
+];
+
 /// A `BackupModel` body with the given status, like Pinecone's example.
 pub fn backup_body(status: &str) -> String {
     testkit::control_plane::sample_backup(status).to_string()

@@ -104,16 +104,7 @@ fn unknown_extra_fields_are_kept_as_outputs() {
     let mut body = testkit::control_plane::sample_backup("Ready");
     body["future_field"] = json!("x");
     body["future_object"] = json!({"a": [1, 2]});
-    let run = case(
-        vec![Reply::json(200, body)],
-        &[],
-        Expected {
-            code: 0,
-            result: "ready",
-            error: "",
-            requests: 1..=1,
-        },
-    );
+    let run = case(vec![Reply::json(200, body)], &[], Expected::ready(1..=1));
     assert_eq!(run.output("future_field"), "x");
     assert_eq!(run.output("future_object"), r#"{"a":[1,2]}"#);
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::waiter;
+use crate::support::{STRING_FIELDS, waiter};
 
 /// Payloads aimed at each sink: GITHUB_OUTPUT syntax, workflow commands
 /// (new and legacy), markdown/HTML, control characters, non-ASCII.
@@ -43,17 +43,7 @@ fn assert_clean(run: &crate::support::Run, allowed: &[&str]) {
 fn every_payload_in_every_string_field_stays_inside_its_output() {
     for payload in PAYLOADS {
         let mut body = testkit::control_plane::sample_backup("Ready");
-        for field in [
-            "backup_id",
-            "source_index_name",
-            "source_index_id",
-            "name",
-            "description",
-            "cloud",
-            "region",
-            "metric",
-            "created_at",
-        ] {
+        for field in STRING_FIELDS {
             body[field] = Value::String(format!("{field}:{payload}"));
         }
         body["tags"] = json!({ payload: payload });

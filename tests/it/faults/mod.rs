@@ -30,6 +30,18 @@ pub struct Expected {
     pub requests: RangeInclusive<usize>,
 }
 
+impl Expected {
+    /// Ends ready (exit 0, empty `error`) after this many requests.
+    pub fn ready(requests: RangeInclusive<usize>) -> Self {
+        Expected {
+            code: 0,
+            result: "ready",
+            error: "",
+            requests,
+        }
+    }
+}
+
 /// The promised bound: the process ends within a second of `--timeout`.
 pub fn deadline_bound(timeout: Duration) -> Duration {
     timeout + Duration::from_secs(1)

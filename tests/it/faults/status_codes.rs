@@ -14,12 +14,7 @@ fn each_retryable_status_is_retried_then_succeeds() {
         let run = case(
             vec![Reply::text(status, "try again"), Reply::backup("Ready")],
             &[],
-            Expected {
-                code: 0,
-                result: "ready",
-                error: "",
-                requests: 2..=2,
-            },
+            Expected::ready(2..=2),
         );
         assert!(
             run.stderr.contains(&format!("attempt 1: HTTP {status} ")),
@@ -67,16 +62,7 @@ fn retry_after_in_seconds_sets_the_floor_of_the_next_delay() {
         Reply::backup("Ready"),
     ]));
     let run = waiter(&server.url()).run();
-    check(
-        &run,
-        &server,
-        &Expected {
-            code: 0,
-            result: "ready",
-            error: "",
-            requests: 2..=2,
-        },
-    );
+    check(&run, &server, &Expected::ready(2..=2));
     let requests = server.requests();
     let gap = requests[1].at - requests[0].at;
     assert!(
@@ -141,12 +127,7 @@ fn an_invalid_retry_after_is_ignored() {
                 Reply::backup("Ready"),
             ],
             &[],
-            Expected {
-                code: 0,
-                result: "ready",
-                error: "",
-                requests: 2..=2,
-            },
+            Expected::ready(2..=2),
         );
     }
 }

@@ -5,18 +5,9 @@ use testkit::Reply;
 
 use super::{Expected, case};
 
-fn ready(requests: std::ops::RangeInclusive<usize>) -> Expected {
-    Expected {
-        code: 0,
-        result: "ready",
-        error: "",
-        requests,
-    }
-}
-
 #[test]
 fn ready_on_the_first_call_makes_exactly_one_request() {
-    let run = case(vec![Reply::backup("Ready")], &[], ready(1..=1));
+    let run = case(vec![Reply::backup("Ready")], &[], Expected::ready(1..=1));
     assert_eq!(run.output("status"), "Ready");
 }
 
@@ -52,7 +43,7 @@ fn unknown_statuses_warn_once_and_keep_polling() {
             Reply::backup("Ready"),
         ],
         &[],
-        ready(4..=4),
+        Expected::ready(4..=4),
     );
     assert_eq!(
         run.stderr
@@ -95,7 +86,7 @@ fn custom_ready_and_failed_statuses_replace_the_defaults() {
             "--failed-status",
             "Broken",
         ],
-        ready(2..=2),
+        Expected::ready(2..=2),
     );
     case(
         vec![Reply::backup("Initializing"), Reply::backup("Broken")],
@@ -110,13 +101,13 @@ fn custom_ready_and_failed_statuses_replace_the_defaults() {
     case(
         vec![Reply::backup("Complete")],
         &["--ready-status", "Done", "--ready-status", "Complete"],
-        ready(1..=1),
+        Expected::ready(1..=1),
     );
 }
 
 #[test]
 fn surrounding_whitespace_is_trimmed_but_case_matters() {
-    let run = case(vec![Reply::backup(" Ready\n")], &[], ready(1..=1));
+    let run = case(vec![Reply::backup(" Ready\n")], &[], Expected::ready(1..=1));
     assert_eq!(run.output("status"), "Ready", "status output is trimmed");
     let raw: serde_json::Value = serde_json::from_str(run.output("json")).unwrap();
     assert_eq!(raw["status"], " Ready\n", "json output is as sent");
@@ -127,6 +118,6 @@ fn surrounding_whitespace_is_trimmed_but_case_matters() {
             Reply::backup("Ready"),
         ],
         &[],
-        ready(3..=3),
+        Expected::ready(3..=3),
     );
 }

@@ -8,19 +8,13 @@ use testkit::{FakeControlPlane, Reply, Script};
 use super::{Expected, case, check, deadline_bound};
 use crate::support::{backup_body, closed_port_url, waiter};
 
-const READY_AFTER_ONE_RETRY: std::ops::RangeInclusive<usize> = 2..=2;
-
 fn ready_after(fault: Reply) -> Vec<Reply> {
     vec![fault, Reply::backup("Ready")]
 }
 
+/// Ready on the second request, after the fault.
 fn ready() -> Expected {
-    Expected {
-        code: 0,
-        result: "ready",
-        error: "",
-        requests: READY_AFTER_ONE_RETRY,
-    }
+    Expected::ready(2..=2)
 }
 
 #[test]
@@ -159,12 +153,7 @@ fn a_slow_but_steady_answer_within_the_request_timeout_is_accepted() {
             Duration::from_millis(1),
         )],
         &[],
-        Expected {
-            code: 0,
-            result: "ready",
-            error: "",
-            requests: 1..=1,
-        },
+        Expected::ready(1..=1),
     );
 }
 
@@ -175,12 +164,7 @@ fn an_http_1_0_close_delimited_body_is_read_to_the_end() {
     let run = case(
         vec![Reply::Raw(raw.into_bytes())],
         &[],
-        Expected {
-            code: 0,
-            result: "ready",
-            error: "",
-            requests: 1..=1,
-        },
+        Expected::ready(1..=1),
     );
     assert_eq!(run.output("source_index_name"), "my-index");
 }
@@ -198,12 +182,7 @@ fn a_chunked_body_is_reassembled() {
     let run = case(
         vec![Reply::Raw(raw.into_bytes())],
         &[],
-        Expected {
-            code: 0,
-            result: "ready",
-            error: "",
-            requests: 1..=1,
-        },
+        Expected::ready(1..=1),
     );
     assert_eq!(run.output("record_count"), "120000");
 }
