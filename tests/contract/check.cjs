@@ -1,0 +1,280 @@
+#!/usr/bin/env node
+// Helpers for .ci/contract.sh. Needs js-yaml (installed with Prism from
+// tests/contract/package.json; .ci/contract.sh sets NODE_PATH).
+//
+//   check.cjs spec SPEC DIR
+//       Reads describe_backup (GET /backups/{backup_id}) in SPEC: writes its
+//       200 example to DIR/example.json and its error examples to
+//       DIR/errors.json, prints "API_VERSION BACKUP_ID EXAMPLE_NAME".
+//   check.cjs error-cases DIR
+//       Prints "STATUS EXAMPLE_NAME" for each error example.
+//   check.cjs failure DIR STATUS EXAMPLE_NAME RUN_DIR
+//       Checks a run answered with that error example: exit code and result
+//       as the README maps the status, the example's message and code in
+//       the error output, no backup fields.
+//   check.cjs outputs EXAMPLE GITHUB_OUTPUT STDOUT_JSON
+//       Compares the waiter's step outputs and --json object with EXAMPLE.
+//   check.cjs output NAME GITHUB_OUTPUT
+//       Prints one output's value (empty if absent).
+//   check.cjs log PRISM_LOG ATTEMPTS
+//       Passes when Prism saw ATTEMPTS requests, each with Accept:
+//       application/json, each passed its validation, and nothing was
+//       logged as a violation, warning or error.
+//
+// The checking commands print each failed check and a one-line tally (every
+// check with CONTRACT_VERBOSE=1), and exit 1 if any failed.
+"use strict";
+
+const fs = require("fs");
+
+const OWN_OUTPUTS = ["result", "json", "attempts", "elapsed_seconds", "error"];
+const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
+
+const VERBOSE = process.env.CONTRACT_VERBOSE === "1";
+let checks = 0;
+let failures = 0;
+function check(ok, what, detail) {
+  checks += 1;
+  if (!ok) failures += 1;
+  if (!ok || VERBOSE) console.log(`  ${ok ? "ok  " : "FAIL"} ${what}${!ok && detail ? `: ${detail}` : ""}`);
+}
+
+const TALLIES = {
+  outputs: "step outputs and --json equal the example, field by field",
+  failure: "exit code, result and error output as the README maps this status",
+  log: "Prism saw every request, validated it, logged no violation",
+};
+
+function deepEqual(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+}
+
+function parseJson(text) {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { error: err.message };
+  }
+}
+
+// ---- spec -----------------------------------------------------------------
+
+function specCommand(specPath, dir) {
+  const yaml = require("js-yaml");
+  // The core schema keeps timestamps such as created_at as the spec's text.
+  const spec = yaml.safeLoad(fs.readFileSync(specPath, "utf8"), { schema: yaml.CORE_SCHEMA });
+  const get = spec.paths["/backups/{backup_id}"].get;
+  const examples = get.responses["200"].content["application/json"].examples;
+  const [exampleName] = Object.keys(examples);
+  const idParam = get.parameters.find((p) => p.in === "path" && p.name === "backup_id");
+  const fields = [String(spec.info.version), String(idParam.example), exampleName];
+  if (fields.some((f) => !f || /\s/.test(f))) {
+    throw new Error(`unexpected spec layout: ${JSON.stringify(fields)}`);
+  }
+  fs.writeFileSync(`${dir}/example.json`, JSON.stringify(examples[exampleName].value, null, 2) + "\n");
+  const errors = [];
+  for (const [status, response] of Object.entries(get.responses)) {
+    const content = (response.content || {})["application/json"] || {};
+    for (const [name, ex] of Object.entries(content.examples || {})) {
+      if (status !== "200") errors.push({ status: Number(status), example: name, error: (ex.value || {}).error });
+    }
+  }
+  fs.writeFileSync(`${dir}/errors.json`, JSON.stringify(errors, null, 2) + "\n");
+  console.log(fields.join(" "));
+}
+
+function errorCasesCommand(dir) {
+  for (const e of JSON.parse(fs.readFileSync(`${dir}/errors.json`, "utf8"))) console.log(`${e.status} ${e.example}`);
+}
+
+// ---- GITHUB_OUTPUT and the 200 example -------------------------------------
+
+// The GitHub runner's reading of GITHUB_OUTPUT (actions/runner,
+// FileCommandManager.cs, Linux): NAME=VALUE or NAME<<DELIMITER lines, values
+// up to a line equal to the delimiter, lines split on "\n" only.
+function parseGithubOutput(text) {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const outputs = new Map();
+  const duplicates = [];
+  const set = (name, value) => {
+    if (outputs.has(name)) duplicates.push(name);
+    outputs.set(name, value);
+  };
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i];
+    if (line === "") continue;
+    const eq = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
+    if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+      set(line.slice(0, eq), line.slice(eq + 1));
+    } else if (heredoc >= 0) {
+      const name = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      if (!name || !delimiter) throw new Error(`invalid format '${line}'`);
+      const end = lines.indexOf(delimiter, i + 1);
+      if (end < 0) throw new Error(`matching delimiter not found '${delimiter}'`);
+      set(name, lines.slice(i + 1, end).join("\n"));
+      i = end;
+    } else {
+      throw new Error(`invalid format '${line}'`);
+    }
+  }
+  return { outputs, duplicates };
+}
+
+// Compact JSON: no whitespace outside string literals.
+function isCompactJson(text) {
+  return !/\s/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+}
+
+function checkField(name, expected, actual) {
+  if (actual === undefined) return check(false, `output ${name}`, "missing");
+  if (expected === null) return check(actual === "", `output ${name} is empty (null)`, JSON.stringify(actual));
+  if (typeof expected === "object") {
+    const parsed = parseJson(actual);
+    check(
+      parsed.error === undefined && deepEqual(parsed.value, expected),
+      `output ${name} is the example as JSON`,
+      parsed.error || `got ${actual}`,
+    );
+    return check(isCompactJson(actual), `output ${name} is compact JSON`, actual);
+  }
+  // Strings raw; numbers as decimal text; booleans as true/false.
+  const text = typeof expected === "string" ? expected : JSON.stringify(expected);
+  return check(actual === text, `output ${name} = ${JSON.stringify(text)}`, `got ${JSON.stringify(actual)}`);
+}
+
+function outputsCommand(examplePath, outputPath, stdoutPath) {
+  const example = JSON.parse(fs.readFileSync(examplePath, "utf8"));
+  let parsed;
+  try {
+    parsed = parseGithubOutput(fs.readFileSync(outputPath, "utf8"));
+  } catch (err) {
+    return check(false, "GITHUB_OUTPUT parses as the runner reads it", err.message);
+  }
+  const { outputs, duplicates } = parsed;
+  check(true, "GITHUB_OUTPUT parses as the runner reads it");
+  check(duplicates.length === 0, "no output is written twice", duplicates.join(", "));
+
+  for (const [name, value] of Object.entries(example)) {
+    if (OWN_OUTPUTS.includes(name)) continue; // the waiter's own output wins; the field stays in json
+    if (OUTPUT_NAME.test(name)) checkField(name, value, outputs.get(name));
+    else check(!outputs.has(name), `field ${JSON.stringify(name)} is not an output (not a plain name)`);
+  }
+  // Fields the waiter always writes but the example lacks must be empty.
+  for (const [name, value] of outputs) {
+    if (!(name in example) && !OWN_OUTPUTS.includes(name)) {
+      check(value === "", `output ${name} (absent from the example) is empty`, JSON.stringify(value));
+    }
+  }
+
+  check(outputs.get("result") === "ready", "output result = ready", outputs.get("result"));
+  check(outputs.get("status") === "Ready", "output status = Ready", outputs.get("status"));
+  check(outputs.get("error") === "", "output error is empty", outputs.get("error"));
+  check(/^[1-9][0-9]*$/.test(outputs.get("attempts") || ""), "output attempts is a count", outputs.get("attempts"));
+  check(/^[0-9]+(\.[0-9]+)?$/.test(outputs.get("elapsed_seconds") || ""), "output elapsed_seconds is decimal seconds",
+    outputs.get("elapsed_seconds"));
+  const json = parseJson(outputs.get("json") || "");
+  check(json.error === undefined && deepEqual(json.value, example), "output json parses to the example",
+    json.error || outputs.get("json"));
+
+  const printed = parseJson(fs.readFileSync(stdoutPath, "utf8"));
+  const result = printed.value || {};
+  check(printed.error === undefined, "--json stdout is one JSON object", printed.error);
+  check(result.result === "ready" && result.exit_code === 0 && result.status === "Ready" && result.error === null,
+    "--json says ready, exit_code 0, status Ready, error null",
+    JSON.stringify({ result: result.result, exit_code: result.exit_code, status: result.status, error: result.error }));
+  check(deepEqual(result.backup, example), "--json backup is the example", JSON.stringify(result.backup));
+  check(String(result.attempts) === outputs.get("attempts"), "--json attempts = output attempts",
+    `${result.attempts} vs ${outputs.get("attempts")}`);
+}
+
+function outputCommand(name, outputPath) {
+  const { outputs } = parseGithubOutput(fs.readFileSync(outputPath, "utf8"));
+  console.log(outputs.get(name) || "");
+}
+
+// ---- error examples ---------------------------------------------------------
+
+// README, "Exit codes": what each HTTP error ends as.
+function expectedEnding(status) {
+  if (status === 401 || status === 403) return { code: 5, result: "unauthorized" };
+  if (status === 404) return { code: 4, result: "not_found" };
+  if (status === 408 || status === 429 || status >= 500) return { code: 3, result: "timeout" };
+  return { code: 6, result: "error" };
+}
+
+function failureCommand(dir, statusText, exampleName, runDir) {
+  const status = Number(statusText);
+  const errors = JSON.parse(fs.readFileSync(`${dir}/errors.json`, "utf8"));
+  const { error } = errors.find((e) => e.status === status && e.example === exampleName) || {};
+  if (!error || typeof error.message !== "string" || typeof error.code !== "string") {
+    return check(false, `example ${exampleName} is an ErrorResponse`, JSON.stringify(error));
+  }
+  const want = expectedEnding(status);
+  const code = Number(fs.readFileSync(`${runDir}/exit_code`, "utf8"));
+  let outputs;
+  try {
+    outputs = parseGithubOutput(fs.readFileSync(`${runDir}/output`, "utf8")).outputs;
+  } catch (err) {
+    return check(false, "GITHUB_OUTPUT parses as the runner reads it", err.message);
+  }
+  const printed = parseJson(fs.readFileSync(`${runDir}/stdout`, "utf8")).value || {};
+  const message = outputs.get("error") || "";
+  check(code === want.code, `exit code ${want.code}`, `got ${code}`);
+  check(outputs.get("result") === want.result && printed.result === want.result, `result = ${want.result}`,
+    `output ${outputs.get("result")}, --json ${printed.result}`);
+  check(message.includes(`HTTP ${status}`), `error output names HTTP ${status}`, message);
+  check(message.includes(error.message) && message.includes(error.code),
+    `error output carries the example's message and code (${error.code})`, message);
+  check(printed.error === message, "--json error = error output", printed.error);
+  check(outputs.get("json") === "" && printed.backup === null, "no backup in json outputs");
+  check(outputs.get("status") === "" && outputs.get("backup_id") === "", "backup fields are empty");
+}
+
+// ---- Prism log --------------------------------------------------------------
+
+function logCommand(logPath, attemptsText) {
+  const attempts = Number(attemptsText);
+  // eslint-disable-next-line no-control-regex
+  const lines = fs.readFileSync(logPath, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const count = (re) => lines.filter((l) => re.test(l)).length;
+  const bad = lines.filter((l) => /Violation|did not pass the validation|\s(warning|error|fatal)\s/i.test(l));
+  const received = count(/\[HTTP SERVER\].*Request received/);
+  check(attempts >= 1, "the run made at least one request", `attempts ${attemptsText}`);
+  const accepts = lines.filter((l) => /Request contains an accept header:/.test(l));
+  check(received === attempts, `Prism received ${attempts} request(s)`, `received ${received}`);
+  check(count(/\[VALIDATOR\].*The request passed the validation rules/) === attempts,
+    "every request passed Prism's validation", `${count(/passed the validation rules/)} of ${attempts}`);
+  check(accepts.length === attempts && accepts.every((l) => /accept header: application\/json\s*$/.test(l)),
+    "every request sent Accept: application/json", accepts.join(" | ").trim());
+  check(bad.length === 0, "Prism logged no violation, warning or error", bad.map((l) => l.trim()).join(" | "));
+}
+
+// ---- main -----------------------------------------------------------------
+
+const commands = {
+  spec: specCommand,
+  "error-cases": errorCasesCommand,
+  outputs: outputsCommand,
+  output: outputCommand,
+  failure: failureCommand,
+  log: logCommand,
+};
+const [command, ...args] = process.argv.slice(2);
+if (!commands[command]) {
+  console.error("usage: check.cjs spec|error-cases|outputs|output|failure|log ARGS... (see the header of this file)");
+  process.exit(2);
+}
+commands[command](...args);
+if (checks) {
+  const tally = failures ? `FAIL ${failures} of ${checks} checks` : `ok   ${checks} checks`;
+  console.log(`  ${tally}: ${TALLIES[command]}`);
+}
+process.exit(failures ? 1 : 0);
