@@ -148,6 +148,12 @@ tag() {
         >"${dist}/SHA256SUMS"
     cat -- "${dist}/SHA256SUMS" >>action/sha256sums
     git add action/sha256sums
+    # Dated like the built commit, so that a re-run of the job makes the very
+    # same commit and tag objects (same ids), and pushing the tag again is a
+    # no-op rather than a conflict.
+    local date
+    date=$(git log -1 --format=%cI HEAD)
+    export GIT_AUTHOR_DATE="${date}" GIT_COMMITTER_DATE="${date}"
     git -c user.name='github-actions[bot]' \
         -c user.email='41898282+github-actions[bot]@users.noreply.github.com' \
         commit --quiet -m "Release v${version}: digests of its assets" \
