@@ -97,7 +97,10 @@ release_assets() {
     version=$(awk -F'"' '/^\[/ { p = ($0 == "[package]") } p && /^version *=/ { print $2; exit }' Cargo.toml)
     asset="pinecone-backup-wait-${version}-${target}"
     if [[ -z "${bin}" ]]; then
-        type -P musl-gcc >/dev/null || sudo apt-get install -y --no-install-recommends musl-tools >&2
+        if ! type -P musl-gcc >/dev/null; then
+            sudo apt-get update -qq >&2
+            sudo apt-get install -y --no-install-recommends musl-tools >&2
+        fi
         rustup target add "${target}" >&2
         cargo build --release --locked --target "${target}" >&2
         bin="target/${target}/release/pinecone-backup-wait"
