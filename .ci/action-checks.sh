@@ -9,7 +9,8 @@
 #      .github/zizmor.yml)
 #   4. check-jsonschema with the vendored GitHub schemas: action.yml, workflows
 #   5. the release musl binary is static; its size
-#   6. .github/workflows/self-test.yml really run, with act, on this host
+#   6. workflows really run, with act, on this host: self-test.yml (install
+#      download: ready, failed, tampered) and ci.yml's `action` job (build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -66,15 +67,11 @@ size=$(wc -c <"${release_bin}")
 mib=$(awk "BEGIN { printf \"%.2f\", ${size} / 1048576 }")
 printf 'static binary: %s bytes (%s MiB)\n' "${size}" "${mib}"
 
-step "act: .github/workflows/self-test.yml (install download, ready/failed/tampered)"
-cargo build --locked --quiet -p testkit --bin fake-control-plane
-fake_control_plane="${PWD}/target/debug/fake-control-plane"
-release_bin_abs="${PWD}/${release_bin}"
-# The job writes a checksum fixture over action/sha256sums in its checkout. On
-# GitHub that is a fresh clone; here act runs steps on this host in the
-# directory it is given, and skips actions/checkout of this repository, so it
-# is given a copy of the working tree (what git would check out, plus local
-# changes), never the tree itself.
+# The workflows write a checksum fixture over action/sha256sums in their
+# checkout. On GitHub that is a fresh clone; here act runs the steps on this
+# host in the directory it is given, and skips actions/checkout of this
+# repository, so it is given a copy of the working tree (what git would check
+# out, plus local changes), never the tree itself.
 scratch="${PWD}/target/action-self-test"
 rm -rf -- "${scratch}"
 mkdir -p -- "${scratch}/workspace" "${scratch}/act-cache"
@@ -82,32 +79,48 @@ git ls-files -z --cached --others --exclude-standard \
     | tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null \
     | tar -xf - -C "${scratch}/workspace"
 printf '{"inputs": {}}\n' >"${scratch}/event.json"
+cargo build --locked --quiet -p testkit --bin fake-control-plane
+fake_control_plane="${PWD}/target/debug/fake-control-plane"
 act --version
-started=$(date +%s.%N)
-status=0
-(
-    cd -- "${scratch}/workspace"
-    # -self-hosted: steps run on this host (no Docker); --action-offline-mode
-    # and --no-cache-server: nothing is fetched or served beyond what the job
-    # starts itself. Prebuilt binaries are passed in, so that nothing is
-    # compiled twice.
-    timeout 300 act workflow_dispatch \
-        --workflows .github/workflows/self-test.yml \
-        --eventpath "${scratch}/event.json" \
-        -P ubuntu-latest=-self-hosted \
-        --no-cache-server \
-        --action-offline-mode \
-        --action-cache-path "${scratch}/act-cache" \
-        --env SELF_TEST_FAKE_CONTROL_PLANE="${fake_control_plane}" \
-        --env SELF_TEST_RELEASE_BINARY="${release_bin_abs}"
-) >"${scratch}/act.log" 2>&1 || status=$?
-finished=$(date +%s.%N)
-elapsed=$(awk "BEGIN { printf \"%.1f\", ${finished} - ${started} }")
-# The step results and every check row; the full log is in target/.
-grep -E '(Success|Failure) - Main|\| (ok|FAIL) |Job (succeeded|failed)|::error' "${scratch}/act.log" \
-    | sed -E 's/^\[[^]]*\] *//' || true
-if [[ "${status}" -ne 0 ]] || ! grep -q 'Job succeeded' "${scratch}/act.log"; then
-    cat -- "${scratch}/act.log" >&2
-    fail "the self-test workflow failed under act (exit ${status}); full log above and in ${scratch}/act.log"
-fi
-printf 'act run: %s s (log: %s)\n' "${elapsed}" "${scratch#"${PWD}"/}/act.log"
+
+# run_act NAME ACT_ARGS...: one job under act, on the copy; prints the step
+# results and check rows, and the whole log if the job did not succeed.
+# -P ...=-self-hosted runs the steps on this host (no Docker);
+# --action-offline-mode and --no-cache-server: nothing is fetched or served
+# beyond what the job starts itself. Prebuilt binaries and the shared target/
+# are passed in, so that nothing is compiled twice.
+run_act() {
+    local name="$1" status=0 started finished elapsed
+    shift
+    started=$(date +%s.%N)
+    (
+        cd -- "${scratch}/workspace"
+        timeout 600 act "$@" \
+            --eventpath "${scratch}/event.json" \
+            --no-cache-server \
+            --action-offline-mode \
+            --action-cache-path "${scratch}/act-cache" \
+            --env SELF_TEST_FAKE_CONTROL_PLANE="${fake_control_plane}"
+    ) >"${scratch}/${name}.log" 2>&1 || status=$?
+    finished=$(date +%s.%N)
+    elapsed=$(awk "BEGIN { printf \"%.1f\", ${finished} - ${started} }")
+    grep -E '(Success|Failure) - Main|\| (ok|FAIL) |Job (succeeded|failed)|::error' "${scratch}/${name}.log" \
+        | sed -E 's/^\[[^]]*\] *//' || true
+    if [[ "${status}" -ne 0 ]] || ! grep -q 'Job succeeded' "${scratch}/${name}.log"; then
+        cat -- "${scratch}/${name}.log" >&2
+        fail "${name} failed under act (exit ${status}); full log above and in ${scratch}/${name}.log"
+    fi
+    printf 'act run: %s s (log: target/action-self-test/%s.log)\n' "${elapsed}" "${name}"
+}
+
+step "act: self-test.yml (uses: ./, install download: ready, failed, tampered)"
+run_act self-test workflow_dispatch \
+    --workflows .github/workflows/self-test.yml \
+    -P ubuntu-latest=-self-hosted \
+    --env SELF_TEST_RELEASE_BINARY="${PWD}/${release_bin}"
+
+step "act: ci.yml job action (uses: ./, install build)"
+run_act ci-action push \
+    --workflows .github/workflows/ci.yml --job action --matrix os:ubuntu-24.04 \
+    -P ubuntu-24.04=-self-hosted \
+    --env CARGO_TARGET_DIR="${PWD}/target"
