@@ -181,7 +181,8 @@ install_build() {
         --target-dir "${target_dir}" --bin pinecone-backup-wait >&2 \
         || bail "cargo build --release --locked failed (see the log above)"
     mkdir -p -- "${bin_dir}"
-    cp -f -- "${target_dir}/release/${exe}" "${bin_dir}/${exe}"
+    # A CARGO_BUILD_TARGET set on the job puts the binary one folder deeper.
+    cp -f -- "${target_dir}/${CARGO_BUILD_TARGET:+${CARGO_BUILD_TARGET}/}release/${exe}" "${bin_dir}/${exe}"
 }
 
 main() {
