@@ -108,17 +108,20 @@ committed_digest() {
     printf '%s\n' "${digests}"
 }
 
-# download_base: where release assets live, without the trailing /v<version>.
+# download_base: where release assets live, without the trailing /v<version>:
+# the override, else the `url` line the release wrote into action/sha256sums
+# beside the digests (so pinning the commit pins the source as well).
 download_base() {
-    local override="${PINECONE_BACKUP_WAIT_DOWNLOAD_URL:-}" repository
+    local override="${PINECONE_BACKUP_WAIT_DOWNLOAD_URL:-}" recorded
     if [[ -n "${override}" ]]; then
         printf '%s\n' "${override%/}"
         return 0
     fi
-    repository=$(package_field "${action_path}/Cargo.toml" repository)
-    [[ "${repository}" =~ ^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] \
-        || bail "the action's Cargo.toml has no repository = \"https://github.com/OWNER/NAME\", so there is no release to download from; use install: build"
-    printf '%s/releases/download\n' "${repository}"
+    # curl_protocols then insists on https:// (or http:// to loopback).
+    recorded=$(awk '$1 == "url" { print $2; exit }' "${action_path}/action/sha256sums")
+    [[ -n "${recorded}" ]] \
+        || bail "action/sha256sums has digests but no 'url' line saying where to download them from; use install: build"
+    printf '%s\n' "${recorded%/}"
 }
 
 # curl_protocols BASE: https only, except plain http to a loopback host (the
@@ -131,7 +134,7 @@ curl_protocols() {
     elif [[ "$1" =~ ${loopback} ]]; then
         printf '=http\n'
     else
-        bail "PINECONE_BACKUP_WAIT_DOWNLOAD_URL must be https://, or http:// to 127.0.0.1, localhost or [::1]; got '$1'"
+        bail "the download URL must be https://, or http:// to 127.0.0.1, localhost or [::1]; got '$1'"
     fi
 }
 

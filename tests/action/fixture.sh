@@ -117,17 +117,6 @@ release_assets() {
     chmod +x "${root}/tampered/v${version}/${asset}"
     rm -f -- "${state}/tampered-ran"
 
-    # The checksum fixture: what release.yml would commit for this build.
-    if [[ ! -f "${state}/sha256sums.orig" ]]; then
-        cp -- action/sha256sums "${state}/sha256sums.orig"
-    fi
-    {
-        printf '# Fixture written by tests/action/fixture.sh; restored by its cleanup.\n'
-        (cd -- "${root}/good/v${version}" && sha256sum -- "${asset}")
-    } >action/sha256sums
-    info "checksum fixture written to action/sha256sums:"
-    tail -n 1 action/sha256sums >&2
-
     rm -f -- "${state}/http.log"
     spawn http python3 -u -m http.server 0 --bind 127.0.0.1 --directory "${root}"
     wait_for "${state}/http.log" "the release server"
@@ -137,6 +126,20 @@ release_assets() {
         cat -- "${state}/http.log" >&2
         bail "no port in the release server's log (above)"
     fi
+
+    # The checksum fixture: what release.yml would commit for this build,
+    # its `url` line pointing at the good assets on the local server.
+    if [[ ! -f "${state}/sha256sums.orig" ]]; then
+        cp -- action/sha256sums "${state}/sha256sums.orig"
+    fi
+    {
+        printf '# Fixture written by tests/action/fixture.sh; restored by its cleanup.\n'
+        printf 'url http://127.0.0.1:%s/good\n' "${port}"
+        (cd -- "${root}/good/v${version}" && sha256sum -- "${asset}")
+    } >action/sha256sums
+    info "checksum fixture written to action/sha256sums:"
+    tail -n 2 action/sha256sums >&2
+
     output good-url "http://127.0.0.1:${port}/good"
     output tampered-url "http://127.0.0.1:${port}/tampered"
     output tampered-marker "${state}/tampered-ran"
