@@ -123,11 +123,13 @@ python3 bench/measure.py oneshot --out "${out}/oneshot.json" --url "${url}" --ro
   --ours "${ours}" --ours-host "${ours_host}" --sdk-python "${venv}/bin/python" --sdk-script bench/sdk_describe.py
 
 info "one-shot cross-check with hyperfine (${hyperfine_runs} runs each, one command after the other)"
-env -i PATH="${PATH}" HOME="${HOME}" hyperfine --style basic --warmup 3 --runs "${hyperfine_runs}" \
-  --export-json "${out}/hyperfine.json" \
-  -n ours "PINECONE_API_KEY=bench-key ${ours} --backup-id b1 --api-host ${url}" \
-  -n sdk "PINECONE_API_KEY=bench-key ${venv}/bin/python bench/sdk_describe.py ${url} b1" \
-  -n curl_jq "curl -fsS -H 'Api-Key: bench-key' -H 'X-Pinecone-API-Version: 2025-04' ${url}/backups/b1 | jq -r .status" \
+# --shell=none: no shell start-up to subtract, which hyperfine cannot do
+# precisely for commands this short; the pipeline gets its own `sh -c`.
+env -i PATH="${PATH}" HOME="${HOME}" PINECONE_API_KEY=bench-key \
+  hyperfine --shell=none --style basic --warmup 3 --runs "${hyperfine_runs}" --export-json "${out}/hyperfine.json" \
+  -n ours "${ours} --backup-id b1 --api-host ${url}" \
+  -n sdk "${venv}/bin/python bench/sdk_describe.py ${url} b1" \
+  -n curl_jq "sh -c 'curl -fsS -H \"Api-Key: bench-key\" -H \"X-Pinecone-API-Version: 2025-04\" ${url}/backups/b1 | jq -r .status'" \
   >"${out}/hyperfine.txt" 2>&1 || bail "hyperfine failed; see ${out}/hyperfine.txt"
 cleanup
 fake_pid=""

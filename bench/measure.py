@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -239,38 +240,57 @@ def oneshot(args) -> None:
 # ----------------------------------------------------------------- waiting
 
 
-def waiting_contenders(args, url: str, wait: float) -> list:
+def seconds_of(text: str) -> float:
+    """`500ms`, `2s`, `10m`, `1h30m` or bare seconds, as the waiter reads them."""
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        fail(f"cannot read the duration {text!r}")
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+def defaults_of(binary: str) -> dict:
+    """The schedule defaults, from `--help`, so the benchmark follows them."""
+    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
+    found = {}
+    for flag in ("initial-interval", "max-interval", "multiplier"):
+        block = re.search(rf"--{flag} <\w+>(.*?)\[default: ([^\]]+)\]", help_text, re.DOTALL)
+        if not block:
+            fail(f"no default for --{flag} in {binary} --help")
+        found[flag] = block.group(2).strip()
+    return {
+        "initial_s": seconds_of(found["initial-interval"]),
+        "max_s": seconds_of(found["max-interval"]),
+        "multiplier": float(found["multiplier"]),
+    }
+
+
+def scaled_flags(defaults: dict, scale: float) -> list:
+    """Our default schedule divided by `scale`, as flags."""
+    return [
+        "--initial-interval",
+        f"{defaults['initial_s'] * 1000 / scale:g}ms",
+        "--max-interval",
+        f"{defaults['max_s'] * 1000 / scale:g}ms",
+        "--multiplier",
+        f"{defaults['multiplier']:g}",
+        # The scaled 8 h 20 min: longer than the longest wait, where the
+        # default 30m would be a scaled 18 s.
+        "--timeout",
+        "5m",
+    ]
+
+
+def waiting_contenders(args, url: str, flags: list) -> list:
     """(contender, seed, argv) for one wait; all run at once against one fake."""
     seeds = [int(s) for s in args.seeds.split(",")]
     gcloud_seeds = [int(s) for s in args.gcloud_seeds.split(",")]
     runs = []
     for seed in seeds:
-        runs.append(
-            (
-                "ours",
-                seed,
-                [
-                    args.ours,
-                    "--backup-id",
-                    f"ours-{seed}",
-                    "--api-host",
-                    url,
-                    # The defaults 2s / 60s / x2, divided by 100; --timeout 5m is
-                    # the scaled 8h20m, longer than the longest wait.
-                    "--initial-interval",
-                    "20ms",
-                    "--max-interval",
-                    "600ms",
-                    "--multiplier",
-                    "2",
-                    "--timeout",
-                    "5m",
-                    "--jitter-seed",
-                    str(seed),
-                    "--json",
-                ],
-            )
-        )
+        argv = [args.ours, "--backup-id", f"ours-{seed}", "--api-host", url, *flags]
+        runs.append(("ours", seed, [*argv, "--jitter-seed", str(seed), "--json"]))
     runs.append(("fixed_10s", None, ["bash", args.loop_script, url, "fixed", "0.1"]))
     for seed in gcloud_seeds:
         runs.append(
@@ -333,6 +353,8 @@ def waiting(args) -> None:
     env = base_env()
     logs = Path(args.logs)
     logs.mkdir(parents=True, exist_ok=True)
+    defaults = defaults_of(args.ours)
+    flags = scaled_flags(defaults, 100)
     results = []
     for wait in [float(w) for w in args.waits.split(",")]:
         fake = subprocess.Popen(
@@ -348,7 +370,7 @@ def waiting(args) -> None:
             ready_at = time.monotonic() + wait
             if not url.startswith("http://"):
                 fail(f"fake control plane did not start: {url!r}")
-            runs = waiting_contenders(args, url, wait)
+            runs = waiting_contenders(args, url, flags)
             records = [None] * len(runs)
 
             def run(index, contender, seed, argv, wait=wait, ready_at=ready_at, records=records):
@@ -371,7 +393,11 @@ def waiting(args) -> None:
                 f"  noticed {record['delay_ms']:7.1f} ms after Ready"
             )
         results.extend(records)
-    Path(args.out).write_text(json.dumps({"runs": results, "seeds": args.seeds}, indent=1))
+    Path(args.out).write_text(
+        json.dumps(
+            {"runs": results, "seeds": args.seeds, "defaults": defaults, "ours_flags": flags}, indent=1
+        )
+    )
 
 
 # --------------------------------------------------------------- footprint

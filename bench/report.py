@@ -19,8 +19,6 @@ from pathlib import Path
 MIB = 1024 * 1024
 SCALE = 100  # every interval and Ready moment is divided by this
 
-# Our defaults, which the waiting runs use divided by SCALE.
-INITIAL_S, MAX_S, MULTIPLIER = 2.0, 60.0, 2.0
 FIXED_S = 10.0
 
 # Waits in real seconds and how the documents name them.
@@ -47,14 +45,26 @@ class SplitMix64:
         return (z >> 11) / float(1 << 53)
 
 
-def ours_delay(n: int, u: float, floor_fraction: float = 0.0) -> float:
-    """Delay after attempt n (from 0), as src/schedule.rs `backoff` draws it:
-    uniform in [initial, min(max, initial * multiplier^n)]. With
-    `floor_fraction` 0.5 it is the proposed equal jitter:
-    uniform in [max(initial, ceiling / 2), ceiling]."""
-    ceiling = min(MAX_S, INITIAL_S * MULTIPLIER**n)
-    low = max(INITIAL_S, ceiling * floor_fraction)
-    return low + u * max(ceiling - low, 0.0)
+class Schedule:
+    """Our schedule, as src/schedule.rs `backoff` draws it (keep the two in
+    step): delay n (from 0) is uniform in
+    [initial, min(max, initial * multiplier^n)]. With `floor_fraction` 0.5 it
+    is the proposed equal jitter, uniform in [max(initial, ceiling / 2), ceiling]."""
+
+    def __init__(self, initial_s: float, max_s: float, multiplier: float, floor_fraction: float = 0.0):
+        self.initial_s = initial_s
+        self.max_s = max_s
+        self.multiplier = multiplier
+        self.floor_fraction = floor_fraction
+
+    def delay(self, n: int, u: float) -> float:
+        ceiling = min(self.max_s, self.initial_s * self.multiplier**n)
+        low = max(self.initial_s, ceiling * self.floor_fraction)
+        return low + u * max(ceiling - low, 0.0)
+
+    def describe(self) -> str:
+        jitter = "full jitter with floor" if not self.floor_fraction else "equal jitter"
+        return f"{self.initial_s:g} s..{self.max_s:g} s, x{self.multiplier:g}, {jitter}"
 
 
 def gcloud_delay(n: int, u: float) -> float:
@@ -73,9 +83,9 @@ def simulate(wait_s: float, delay, units, first_at: float = 0.0) -> tuple:
     return requests, t - wait_s
 
 
-def predicted_ours(wait_s: float, seed: int) -> int:
+def predicted(schedule: Schedule, wait_s: float, seed: int) -> int:
     """Requests our waiter makes for this seed, by the schedule maths alone."""
-    return simulate(wait_s, ours_delay, SplitMix64(seed).unit)[0]
+    return simulate(wait_s, schedule.delay, SplitMix64(seed).unit)[0]
 
 
 def fixed_requests(wait_s: float) -> int:
@@ -84,21 +94,27 @@ def fixed_requests(wait_s: float) -> int:
     return checks + 1 + (1 if checks * FIXED_S < wait_s else 0)
 
 
-def model(seeds: int) -> list:
+def model(seeds: int, ours: Schedule) -> list:
     """Mean and spread over many seeds, in real time, for each schedule."""
+    # The proposals of issue 5 (not shipped): equal jitter, alone and with
+    # a default multiplier of 3.
+    equal = Schedule(ours.initial_s, ours.max_s, ours.multiplier, 0.5)
+    equal_x3 = Schedule(ours.initial_s, ours.max_s, 3.0, 0.5)
     rows = []
     for wait_s in WAIT_NAMES:
         fixed = fixed_requests(wait_s)
         for name, run in (
             (
-                "pinecone-backup-wait defaults (2 s..60 s, x2, full jitter with floor)",
-                lambda s, wait_s=wait_s: simulate(wait_s, ours_delay, SplitMix64(s).unit),
+                f"pinecone-backup-wait defaults ({ours.describe()})",
+                lambda s, wait_s=wait_s: simulate(wait_s, ours.delay, SplitMix64(s).unit),
             ),
             (
-                "proposal: equal jitter (delay in [max(2 s, ceiling/2), ceiling])",
-                lambda s, wait_s=wait_s: simulate(
-                    wait_s, lambda n, u: ours_delay(n, u, 0.5), SplitMix64(s).unit
-                ),
+                f"proposal A ({equal.describe()})",
+                lambda s, wait_s=wait_s: simulate(wait_s, equal.delay, SplitMix64(s).unit),
+            ),
+            (
+                f"proposal B ({equal_x3.describe()})",
+                lambda s, wait_s=wait_s: simulate(wait_s, equal_x3.delay, SplitMix64(s).unit),
             ),
             (
                 "gcloud waiter (1 s, then 2 s x1.4 + up to 1 s, capped 180 s)",
@@ -202,6 +218,9 @@ def main() -> None:
     machine_after = json.loads((d / "machine-after.json").read_text())
     oneshot = json.loads((d / "oneshot.json").read_text())
     waiting = json.loads((d / "waiting.json").read_text())
+    defaults = waiting["defaults"]
+    ours_schedule = Schedule(defaults["initial_s"], defaults["max_s"], defaults["multiplier"])
+    ours_flags = " ".join(waiting["ours_flags"])
     footprint = json.loads((d / "footprint.json").read_text())
     hyperfine_file = d / "hyperfine.json"
     hyperfine = json.loads(hyperfine_file.read_text()) if hyperfine_file.exists() else {"results": []}
@@ -276,10 +295,10 @@ def main() -> None:
         )
     # 7: worst detection delay against --max-interval.
     worst_delay = max(r["delay_ms"] for r in ours_runs)
-    max_interval_ms = MAX_S * 1000 / SCALE
+    max_interval_ms = defaults["max_s"] * 1000 / SCALE
     budgets.check(
         "worst detection delay",
-        "worst detection delay <= --max-interval (600 ms scaled, 60 s real)",
+        f"worst detection delay <= --max-interval ({max_interval_ms:g} ms scaled, {defaults['max_s']:g} s real)",
         f"<= {max_interval_ms:.0f} ms",
         f"{worst_delay:.1f} ms over {len(ours_runs)} runs",
         worst_delay <= max_interval_ms,
@@ -335,7 +354,8 @@ def main() -> None:
         "(hyperfine runs each command's batch in turn, it does not interleave). Wall time: spawn of "
         "the first process to exit of the last. Peak RSS: `/usr/bin/time -f %M`, in a second run "
         "right after the timed one; for `curl | jq` the two processes' peaks added, as they run at "
-        "the same time."
+        "the same time. The hyperfine column is a cross-check with another timer: `--shell=none`, "
+        "each command's runs in one batch, its `curl | jq` through `sh -c`."
     )
     w("")
     w("| contender | median wall time | vs ours | hyperfine median (cross-check) | peak RSS | vs ours |")
@@ -362,8 +382,8 @@ def main() -> None:
     )
     w("")
     w(
-        "- **ours**: the static binary with the defaults divided by 100, `--initial-interval 20ms "
-        "--max-interval 600ms --multiplier 2 --timeout 5m --jitter-seed N`; predicted = the count "
+        f"- **ours**: the static binary with its defaults ({ours_schedule.describe()}) divided by 100, "
+        f"`{ours_flags} --jitter-seed N`; predicted = the count "
         "the schedule maths gives for that seed with zero request latency (each real request adds "
         "about a millisecond, so a long wait can end a request or two early)."
     )
@@ -400,8 +420,8 @@ def main() -> None:
             seeds = ",".join(str(r["seed"]) for r in rs) if rs[0]["seed"] is not None else "-"
             requests = ", ".join(str(r["attempts"]) for r in rs)
             if contender == "ours":
-                predicted = ", ".join(str(predicted_ours(wait * SCALE, r["seed"])) for r in rs)
-                requests += f" (predicted {predicted})"
+                expected = ", ".join(str(predicted(ours_schedule, wait * SCALE, r["seed"])) for r in rs)
+                requests += f" (predicted {expected})"
             mean_requests = statistics.mean(r["attempts"] for r in rs)
             vs = f"{mean_requests / loop_requests:.2f}x" if loop_requests else "n/a"
             delays = [r["delay_ms"] for r in rs]
@@ -421,14 +441,17 @@ def main() -> None:
     w(
         "Real time, zero request latency, the same generator as the waiter (SplitMix64) for our "
         "schedules. This is what the seeded runs above sample; it shows whether a result is the "
-        "schedule's or the seeds'. The proposal is not shipped; see the issue."
+        "schedule's or the seeds'. Proposals A and B are not shipped: they show what meeting the "
+        "request budget would take. Equal jitter draws each delay from [max(initial, ceiling/2), "
+        "ceiling] instead of [initial, ceiling], so a capped delay averages 45 s instead of 31 s "
+        "and is still never above --max-interval."
     )
     w("")
     w(
         "| wait | schedule | mean requests | most | seeds under 1/3 of the fixed loop | mean delay | worst delay |"
     )
     w("|---|---|---|---|---|---|---|")
-    for row in model(args.model_seeds):
+    for row in model(args.model_seeds, ours_schedule):
         under = "-" if row["under_third"] is None else f"{row['under_third']:.1%}"
         mean_d = "0-10 s (phase)" if row["mean_delay_s"] is None else f"{row['mean_delay_s']:.1f} s"
         max_d = "10 s" if row["max_delay_s"] is None else f"{row['max_delay_s']:.1f} s"
@@ -486,14 +509,21 @@ def main() -> None:
             w(c["command"])
     w("```")
     w("")
+    w("Cross-check (one command's runs after the other's, so not interleaved):")
+    w("")
+    w("```sh")
+    w("PINECONE_API_KEY=... hyperfine --shell=none --warmup 3 --runs N \\")
+    w("  -n ours 'pinecone-backup-wait --backup-id b1 --api-host http://127.0.0.1:PORT' \\")
+    w("  -n sdk 'target/bench-venv/bin/python bench/sdk_describe.py http://127.0.0.1:PORT b1' \\")
+    w("  -n curl_jq \"sh -c 'curl ... http://127.0.0.1:PORT/backups/b1 | jq -r .status'\"")
+    w("```")
+    w("")
     w("Waiting, for each wait W in " + ", ".join(f"{x:g}s" for x in waits) + ":")
     w("")
     w("```sh")
     w("fake-control-plane --ready-after W     # prints http://127.0.0.1:PORT")
-    w("pinecone-backup-wait --backup-id ours-N --api-host http://127.0.0.1:PORT --initial-interval 20ms \\")
-    w(
-        f"  --max-interval 600ms --multiplier 2 --timeout 5m --jitter-seed N --json     # N in {waiting['seeds']}"
-    )
+    w("pinecone-backup-wait --backup-id ours-N --api-host http://127.0.0.1:PORT \\")
+    w(f"  {ours_flags} --jitter-seed N --json     # N in {waiting['seeds']}")
     w("bench/fixed_loop.sh http://127.0.0.1:PORT fixed 0.1")
     w("python3 bench/gcloud_wait.py http://127.0.0.1:PORT gcloud-N --scale 100 --seed N")
     w("```")
