@@ -47,10 +47,8 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         Ok(config) => config,
         Err(message) => {
             log.invalid(&message);
-            let first_line = message.lines().next().unwrap_or_default();
-            let error = first_line.trim_start_matches("error: ").to_owned();
             return finish(
-                Report::invalid(error),
+                Report::invalid(usage_error_summary(&message)),
                 &env,
                 json_requested,
                 &mut log,
@@ -124,4 +122,40 @@ fn finish<W: Write>(
     }
     log.finish(&report);
     report.outcome
+}
+
+/// clap's multi-line usage error as one line for the `error` output: the
+/// message without its `error: ` prefix, usage block and help hint.
+fn usage_error_summary(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_start_matches("error: ")
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_become_one_line_without_usage_or_hint() {
+        let clap = "error: the following required arguments were not provided:\n  --api-key <KEY>\n\n\
+                    Usage: pinecone-backup-wait --backup-id <ID> --api-key <KEY>\n\n\
+                    For more information, try '--help'.\n";
+        assert_eq!(
+            usage_error_summary(clap),
+            "the following required arguments were not provided: --api-key <KEY>"
+        );
+        assert_eq!(
+            usage_error_summary(
+                "error: invalid value for --timeout: 0ms must be greater than zero\n\nFor more information, try '--help'.\n"
+            ),
+            "invalid value for --timeout: 0ms must be greater than zero"
+        );
+    }
 }

@@ -94,20 +94,11 @@ impl<W: Write> Log<W> {
         self.line(&schedule);
     }
 
-    /// Reports a run refused before any request (usage or configuration).
+    /// Reports a run refused before any request (usage or configuration),
+    /// with clap's message as it is formatted for a terminal.
     pub fn invalid(&mut self, message: &str) {
-        // clap's message is already formatted for a terminal; keep its lines.
         for line in message.trim_end().lines() {
             self.line(&log_text(line));
-        }
-        if self.github_actions {
-            let first = message.lines().next().unwrap_or(message);
-            let annotation = format!(
-                "::error title={}::{}",
-                command_property("pinecone-backup-wait: invalid usage"),
-                command_data(first.trim_start_matches("error: "))
-            );
-            self.line(&annotation);
         }
     }
 
@@ -122,6 +113,7 @@ impl<W: Write> Log<W> {
             let (command, title) = match report.outcome {
                 Outcome::Ready => ("notice", "Pinecone backup ready"),
                 Outcome::Cancelled => ("warning", "Pinecone backup wait cancelled"),
+                Outcome::Invalid => ("error", "pinecone-backup-wait: invalid usage"),
                 _ => ("error", "Pinecone backup not ready"),
             };
             let annotation = format!(
