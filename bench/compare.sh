@@ -8,8 +8,8 @@
 #
 #   sudo apt-get install -y hyperfine curl jq python3-venv musl-tools time
 #   rustup target add x86_64-unknown-linux-musl
-#   bench/compare.sh            # about 6 minutes; the 5 h wait alone takes 3
-#   bench/compare.sh --quick    # about 2 minutes; no 5 h wait, fewer rounds;
+#   bench/compare.sh            # about 5 minutes once built; the 5 h wait takes 3
+#   bench/compare.sh --quick    # about 1 minute; no 5 h wait, fewer rounds;
 #                               # writes target/bench/benchmarks.md instead
 #
 # The Python SDK (version pinned in bench/requirements.txt) is installed into
