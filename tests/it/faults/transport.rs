@@ -6,7 +6,7 @@ use std::time::Duration;
 use testkit::{FakeControlPlane, Reply, Script};
 
 use super::{Expected, case, check, deadline_bound};
-use crate::support::{backup_body, closed_port_url, waiter};
+use crate::support::{Run, backup_body, closed_port_url, waiter};
 
 fn ready_after(fault: Reply) -> Vec<Reply> {
     vec![fault, Reply::backup("Ready")]
@@ -92,12 +92,25 @@ fn a_silent_server_is_cut_by_the_request_timeout_and_retried() {
     );
 }
 
-#[test]
-fn a_silent_server_cannot_hold_the_process_past_the_deadline() {
-    let server = FakeControlPlane::start(Script::always(Reply::Hang));
+/// Runs against a server that always gives `reply`, with a 1 s deadline and
+/// a request timeout far beyond it: only the deadline can end the run.
+fn deadline_holds_against(reply: Reply) -> (FakeControlPlane, Run) {
+    let server = FakeControlPlane::start(Script::always(reply));
     let run = waiter(&server.url())
         .args(["--timeout", "1s", "--request-timeout", "30s"])
         .run();
+    run.assert_result(3, "timeout");
+    assert!(
+        run.elapsed < deadline_bound(Duration::from_secs(1)),
+        "{}",
+        run.describe()
+    );
+    (server, run)
+}
+
+#[test]
+fn a_silent_server_cannot_hold_the_process_past_the_deadline() {
+    let (server, run) = deadline_holds_against(Reply::Hang);
     check(
         &run,
         &server,
@@ -108,41 +121,22 @@ fn a_silent_server_cannot_hold_the_process_past_the_deadline() {
             requests: 1..=2,
         },
     );
-    assert!(
-        run.elapsed < deadline_bound(Duration::from_secs(1)),
-        "{}",
-        run.describe()
-    );
 }
 
 #[test]
 fn headers_trickled_past_the_deadline_cannot_hold_the_process() {
-    let trickle = Reply::trickle(&Reply::backup("Ready"), Duration::from_millis(100));
-    let server = FakeControlPlane::start(Script::always(trickle));
-    let run = waiter(&server.url())
-        .args(["--timeout", "1s", "--request-timeout", "30s"])
-        .run();
-    run.assert_result(3, "timeout");
-    assert!(
-        run.elapsed < deadline_bound(Duration::from_secs(1)),
-        "{}",
-        run.describe()
-    );
+    deadline_holds_against(Reply::trickle(
+        &Reply::backup("Ready"),
+        Duration::from_millis(100),
+    ));
 }
 
 #[test]
 fn a_body_trickled_past_the_deadline_cannot_hold_the_process() {
-    let trickle = Reply::trickle_body(&Reply::backup("Ready"), Duration::from_millis(60));
-    let server = FakeControlPlane::start(Script::always(trickle));
-    let run = waiter(&server.url())
-        .args(["--timeout", "1s", "--request-timeout", "30s"])
-        .run();
-    run.assert_result(3, "timeout");
-    assert!(
-        run.elapsed < deadline_bound(Duration::from_secs(1)),
-        "{}",
-        run.describe()
-    );
+    deadline_holds_against(Reply::trickle_body(
+        &Reply::backup("Ready"),
+        Duration::from_millis(60),
+    ));
 }
 
 #[test]
