@@ -149,24 +149,9 @@ mod tests {
 
     #[test]
     fn spec_example_parses_and_lists_fields_in_spec_order() {
-        let backup = parse(json!({
-            "backup_id": "670e8400-e29b-41d4-a716-446655440000",
-            "cloud": "aws",
-            "created_at": "2024-03-15T10:30:00Z",
-            "description": "Monthly backup of production index",
-            "dimension": 1536,
-            "metric": "cosine",
-            "name": "backup_2024_03_15",
-            "namespace_count": 3,
-            "record_count": 120000,
-            "region": "us-east-1",
-            "size_bytes": 10000000,
-            "source_index_id": "670e8400-e29b-41d4-a716-446655440001",
-            "source_index_name": "my-index",
-            "status": "Ready",
-            "tags": {"environment": "production", "type": "monthly"}
-        }))
-        .unwrap();
+        // The 2025-04 spec's describe_backup example (tests/fixtures/README.md).
+        let example = include_str!("../../tests/fixtures/backups/2025-04.json");
+        let backup = parse(serde_json::from_str(example).unwrap()).unwrap();
         let fields = backup.output_fields();
         let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, FIELDS.to_vec());
