@@ -13,6 +13,7 @@ use crate::outcome::Outcome;
 use crate::poller::{self, WaitPolicy};
 use crate::report::log::Log;
 use crate::report::{Report, github_output, json, summary, writer};
+use crate::usage::UsageError;
 
 /// What `main` hands over: the parse result and the edges of the world.
 pub struct Input {
@@ -39,16 +40,17 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
     } = input;
     let mut log = Log::new(stderr, env.github_actions);
 
-    let config = parsed.map_err(|err| err.to_string()).and_then(|parsed| {
-        Config::from_cli(&parsed.cli, parsed.origins, &env)
-            .map_err(|err| format!("error: {err}\n\nFor more information, try '--help'.\n"))
-    });
+    let config = match parsed {
+        Err(err) => Err(UsageError::from_clap(&err)),
+        Ok(parsed) => Config::from_cli(&parsed.cli, parsed.origins, &env)
+            .map_err(|err| UsageError::from_config(&err)),
+    };
     let config = match config {
         Ok(config) => config,
-        Err(message) => {
-            log.invalid(&message);
+        Err(usage) => {
+            log.invalid(&usage);
             return finish(
-                Report::invalid(usage_error_summary(&message)),
+                Report::invalid(usage.summary),
                 &env,
                 json_requested,
                 &mut log,
@@ -122,40 +124,4 @@ fn finish<W: Write>(
     }
     log.finish(&report);
     report.outcome
-}
-
-/// clap's multi-line usage error as one line for the `error` output: the
-/// message without its `error: ` prefix, usage block and help hint.
-fn usage_error_summary(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_start_matches("error: ")
-        .to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usage_errors_become_one_line_without_usage_or_hint() {
-        let clap = "error: the following required arguments were not provided:\n  --api-key <KEY>\n\n\
-                    Usage: pinecone-backup-wait --backup-id <ID> --api-key <KEY>\n\n\
-                    For more information, try '--help'.\n";
-        assert_eq!(
-            usage_error_summary(clap),
-            "the following required arguments were not provided: --api-key <KEY>"
-        );
-        assert_eq!(
-            usage_error_summary(
-                "error: invalid value for --timeout: 0ms must be greater than zero\n\nFor more information, try '--help'.\n"
-            ),
-            "invalid value for --timeout: 0ms must be greater than zero"
-        );
-    }
 }

@@ -5,14 +5,48 @@
 //! (`PINECONE_*`); durations take `500ms`, `2s`, `10m`, `1h30m` or bare
 //! seconds; status lists are repeatable or comma-separated. Cross-field rules
 //! (initial <= max interval, https unless loopback) live in `config.rs`.
+//! Numeric flags accept a leading `-`, so that `--timeout -5s` reaches the
+//! parser and is refused for being negative rather than taken for a flag.
 
 use std::ffi::OsString;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 
-use crate::config::HumanDuration;
+use crate::config::{HumanDuration, Multiplier};
 use crate::status::StatusSet;
+
+/// The part of `--help` after the flags: what `-h` leaves out.
+const AFTER_LONG_HELP: &str = "\
+Durations:
+  A whole number with a unit, h, m, s or ms, units largest first and each at
+  most once: 500ms, 2s, 10m, 1h30m, 1h30m15s. A bare number is seconds (45).
+  No sign, no fractions, at most 720h (30 days).
+
+Environment:
+  PINECONE_API_KEY, PINECONE_BACKUP_ID, PINECONE_CONTROLLER_HOST,
+  PINECONE_API_VERSION
+          Fallbacks for --api-key, --backup-id, --api-host and --api-version;
+          a flag wins.
+  PINECONE_ADDITIONAL_HEADERS
+          Extra request headers as a JSON object, e.g. {\"X-Team\": \"search\"};
+          they cannot replace Api-Key or X-Pinecone-API-Version.
+  https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY
+          Proxy for the API, the first one set wins (curl's order for an
+          https URL): http:// or https://, credentials allowed, never
+          printed. A URL that cannot be used is an error (exit 2).
+          http_proxy and HTTP_PROXY are not used: the API is https. A
+          loopback --api-host is never proxied.
+  no_proxy, NO_PROXY
+          Hosts reached without the proxy: comma-separated names, each
+          covering its subdomains; * for every host.
+  GITHUB_ACTIONS=true
+          Print workflow commands: mask the key, group the log, annotate.
+  GITHUB_OUTPUT
+          File the step outputs are appended to (one per backup field, plus
+          result, error, attempts, elapsed_seconds and json).
+  GITHUB_STEP_SUMMARY
+          File the job summary is appended to.";
 
 /// Wait for a Pinecone backup to become Ready, with a hard deadline.
 ///
@@ -23,7 +57,13 @@ use crate::status::StatusSet;
 /// cancelled. Under GitHub Actions every field of the backup is written as a
 /// step output, with a job summary.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "pinecone-backup-wait", version, about, long_about)]
+#[command(
+    name = "pinecone-backup-wait",
+    version,
+    about,
+    long_about,
+    after_long_help = AFTER_LONG_HELP
+)]
 // The last occurrence of a flag wins, so a wrapper can set defaults that a
 // user overrides (the way `curl` and `git` treat repeated options).
 #[command(args_override_self = true)]
@@ -63,23 +103,44 @@ pub struct Cli {
 
     /// Overall deadline. The process exits within a second of it, whatever
     /// the server does.
-    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30m",
+        allow_hyphen_values = true
+    )]
     pub timeout: HumanDuration,
 
     /// Delay after the first check, and the floor of every later delay.
-    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "2s",
+        allow_hyphen_values = true
+    )]
     pub initial_interval: HumanDuration,
 
     /// Ceiling of the delay between checks.
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "60s",
+        allow_hyphen_values = true
+    )]
     pub max_interval: HumanDuration,
 
-    /// Growth factor of the delay ceiling per check (at least 1).
+    /// Growth factor of the delay ceiling per check, from 1 to 100.
     #[arg(long, value_name = "FACTOR", default_value = "2")]
-    pub multiplier: f64,
+    #[arg(allow_hyphen_values = true)]
+    pub multiplier: Multiplier,
 
     /// Timeout of each HTTP request, clipped to the time left.
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        allow_hyphen_values = true
+    )]
     pub request_timeout: HumanDuration,
 
     /// Status that means the backup is ready (repeatable or comma-separated).
@@ -100,7 +161,7 @@ pub struct Cli {
 
     /// Seed the jitter so the schedule repeats exactly (benchmarks,
     /// debugging). By default the seed comes from the operating system.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub jitter_seed: Option<u64>,
 }
 
@@ -126,6 +187,11 @@ pub struct Origins {
     pub api_host: Origin,
     /// `--api-version` / `PINECONE_API_VERSION`.
     pub api_version: Origin,
+    /// Where the last `--ready-status` stands on the command line, if given;
+    /// so that a ready/failed overlap blames the flag the user typed.
+    pub ready_status_position: Option<usize>,
+    /// Where the last `--failed-status` stands on the command line, if given.
+    pub failed_status_position: Option<usize>,
 }
 
 /// A successful parse: the flags and where the sourced ones came from.
@@ -153,9 +219,19 @@ impl Cli {
             api_key: origin("api_key", "PINECONE_API_KEY"),
             api_host: origin("api_host", "PINECONE_CONTROLLER_HOST"),
             api_version: origin("api_version", "PINECONE_API_VERSION"),
+            ready_status_position: position(&matches, "ready_status"),
+            failed_status_position: position(&matches, "failed_status"),
         };
         Ok(Parsed { cli, origins })
     }
+}
+
+/// The index of the last value of a flag given on the command line.
+fn position(matches: &ArgMatches, id: &str) -> Option<usize> {
+    if matches.value_source(id) != Some(ValueSource::CommandLine) {
+        return None;
+    }
+    matches.indices_of(id)?.max()
 }
 
 fn origin_of(matches: &ArgMatches, id: &str, env: &'static str) -> Origin {
@@ -180,6 +256,52 @@ mod tests {
         let help = Cli::command().render_long_help().to_string();
         assert!(help.contains("PINECONE_API_KEY"));
         assert!(!help.contains("PINECONE_API_KEY="), "{help}");
+    }
+
+    #[test]
+    fn long_help_explains_durations_and_the_environment() {
+        let help = Cli::command().render_long_help().to_string();
+        for needle in [
+            "largest first and each at",
+            "1h30m",
+            "GITHUB_OUTPUT",
+            "GITHUB_STEP_SUMMARY",
+            "GITHUB_ACTIONS",
+            "PINECONE_ADDITIONAL_HEADERS",
+            "PINECONE_CONTROLLER_HOST",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+            "HTTP_PROXY are not used",
+        ] {
+            assert!(help.contains(needle), "--help lacks {needle:?}\n{help}");
+        }
+        let short = Cli::command().render_help().to_string();
+        assert!(!short.contains("GITHUB_STEP_SUMMARY"), "{short}");
+    }
+
+    #[test]
+    fn a_negative_duration_reaches_the_duration_parser() {
+        // Regression (issue 8): clap took `-5s` for a flag ("unexpected
+        // argument '-5'").
+        let err = Cli::parse_args(["w", "--backup-id", "b", "--api-key", "k", "--timeout", "-5s"])
+            .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(err.to_string().contains("durations cannot be negative"), "{err}");
+    }
+
+    #[test]
+    fn status_positions_record_the_flag_typed_last() {
+        let parsed = Cli::parse_args([
+            "w", "--backup-id", "b", "--api-key", "k", "--failed-status", "X",
+            "--ready-status", "X",
+        ])
+        .unwrap();
+        let origins = parsed.origins;
+        assert!(origins.ready_status_position > origins.failed_status_position);
+        let parsed = Cli::parse_args(["w", "--backup-id", "b", "--api-key", "k"]).unwrap();
+        assert_eq!(parsed.origins.ready_status_position, None);
+        assert_eq!(parsed.origins.failed_status_position, None);
     }
 
     #[test]

@@ -17,3 +17,4 @@ pub mod poller;
 pub mod report;
 pub mod schedule;
 pub mod status;
+pub mod usage;

@@ -38,11 +38,14 @@ impl HttpBackupApi {
             .http_status_as_error(false)
             .max_redirects(0)
             .https_only(!loopback)
-            // A proxy cannot reach our loopback, and must not see plain-HTTP keys.
+            // A proxy cannot reach our loopback, and must not see plain-HTTP
+            // keys. The proxy was chosen and validated by config (curl's
+            // variables and NO_PROXY); ureq's own `Proxy::try_from_env`
+            // would drop an invalid URL silently and connect directly.
             .proxy(if loopback {
                 None
             } else {
-                ureq::Proxy::try_from_env()
+                config.proxy.to_ureq()
             })
             .user_agent(concat!("pinecone-backup-wait/", env!("CARGO_PKG_VERSION")))
             .accept("application/json")

@@ -7,11 +7,14 @@ use std::net::IpAddr;
 
 use ureq::http::Uri;
 
+use super::quote::quoted;
+
 /// The validated URL of `GET /backups/{backup_id}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     url: String,
     base: String,
+    host: String,
     loopback: bool,
 }
 
@@ -29,7 +32,7 @@ impl BackupId {
         if id == "." || id == ".." {
             // Percent-encoding does not help: servers decode `%2E%2E` back
             // to a parent-directory segment.
-            return Err(format!("'{id}' is not a backup id"));
+            return Err(format!("{} is not a backup id", quoted(id)));
         }
         if id.chars().any(char::is_control) {
             return Err("the backup id contains a control character".to_owned());
@@ -67,12 +70,14 @@ impl fmt::Display for BackupId {
 impl Endpoint {
     /// Builds the backup URL from `--api-host`. A host without a scheme gets
     /// `https://`, as in the Pinecone SDKs; a path prefix (an API gateway) is
-    /// kept; `http://` is refused unless the host is loopback.
+    /// kept; `http://` is refused unless the host is loopback; a port must be
+    /// a number from 1 to 65535.
     pub fn from_host(api_host: &str, backup_id: &BackupId) -> Result<Self, String> {
         let trimmed = api_host.trim();
         if trimmed.is_empty() {
             return Err("the API host is empty".to_owned());
         }
+        let shown = quoted(trimmed);
         let with_scheme = if trimmed.contains("://") {
             trimmed.to_owned()
         } else {
@@ -80,11 +85,11 @@ impl Endpoint {
         };
         let uri: Uri = with_scheme
             .parse()
-            .map_err(|err| format!("'{trimmed}' is not a URL: {err}"))?;
+            .map_err(|err| format!("{shown} is not a URL: {err}"))?;
         let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
         let authority = uri
             .authority()
-            .ok_or_else(|| format!("'{trimmed}' has no host"))?;
+            .ok_or_else(|| format!("{shown} has no host"))?;
         if authority.as_str().contains('@') {
             return Err("credentials in the API host URL are not supported; \
                         the API key goes in PINECONE_API_KEY"
@@ -92,21 +97,27 @@ impl Endpoint {
         }
         if uri.query().is_some() || with_scheme.contains('#') {
             return Err(format!(
-                "'{trimmed}' has a query or fragment; give only scheme, host and optional path"
+                "{shown} has a query or fragment; give only scheme, host and optional path"
             ));
         }
+        check_port(authority.as_str()).map_err(|reason| format!("{shown}: {reason}"))?;
         let loopback = is_loopback(authority.host());
         match scheme.as_str() {
             "https" => {}
             "http" if loopback => {}
             "http" => {
                 return Err(format!(
-                    "'{trimmed}' uses http:// with a host that is not loopback; \
+                    "{shown} uses http:// with a host that is not loopback; \
                      the API key is only sent over TLS (https://), except to \
                      localhost, 127.0.0.1 or [::1]"
                 ));
             }
-            other => return Err(format!("unsupported scheme '{other}': use https://")),
+            other => {
+                return Err(format!(
+                    "unsupported scheme {} in {shown}: use https://",
+                    quoted(other)
+                ));
+            }
         }
         let prefix = uri.path().trim_end_matches('/');
         let base = format!("{scheme}://{authority}{prefix}");
@@ -114,6 +125,7 @@ impl Endpoint {
         Ok(Endpoint {
             url,
             base,
+            host: bare_host(authority.host()),
             loopback,
         })
     }
@@ -128,10 +140,60 @@ impl Endpoint {
         &self.base
     }
 
+    /// The host name or address, lower case, IPv6 without brackets (for
+    /// matching `NO_PROXY`).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
     /// Whether the host is loopback (plain HTTP allowed, proxies bypassed).
     pub fn is_loopback(&self) -> bool {
         self.loopback
     }
+}
+
+/// Checks the port of a URL authority (`[user@]host[:port]`), which the URL
+/// parser accepts too readily: `host:99999`, `host:abc` and `host:` all
+/// parse, and the client then silently uses the scheme's default port, so
+/// the key would go to port 80 or 443 of a host that was never meant. Port 0
+/// cannot be connected to. A port must be digits only, from 1 to 65535.
+pub(super) fn check_port(authority: &str) -> Result<(), String> {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, rest)| rest);
+    let port = if host_port.starts_with('[') {
+        match host_port.split_once(']') {
+            Some((_, rest)) if rest.is_empty() => return Ok(()),
+            Some((_, rest)) => rest.strip_prefix(':'),
+            None => return Err("the IPv6 address has no closing ']'".to_owned()),
+        }
+    } else {
+        host_port.split_once(':').map(|(_, port)| port)
+    };
+    let Some(port) = port else {
+        return Ok(());
+    };
+    if port.is_empty() {
+        return Err("the port after ':' is empty; give a port from 1 to 65535 or none".to_owned());
+    }
+    let number = port
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| port.parse::<u32>().ok())
+        .flatten();
+    match number {
+        Some(1..=65535) => Ok(()),
+        Some(0) => Err("port 0 cannot be connected to; use a port from 1 to 65535".to_owned()),
+        _ => Err(format!(
+            "port {} is not a number from 1 to 65535",
+            quoted(port)
+        )),
+    }
+}
+
+/// The host as compared against `NO_PROXY`: lower case, brackets dropped.
+fn bare_host(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase()
 }
 
 /// `localhost`, `127.0.0.0/8` and `::1`. Other names are not resolved here:
@@ -201,6 +263,47 @@ mod tests {
         assert!(url("http://10.0.0.1", "b").is_err());
         assert!(url("http://localhost.evil.com", "b").is_err());
         assert!(url("http://127.0.0.1.nip.io", "b").is_err());
+    }
+
+    #[test]
+    fn ports_out_of_range_zero_empty_or_not_numeric_are_refused() {
+        // Regression (issue 8): these parsed, and the client fell back to
+        // port 80 or 443 (or retried port 0 until the deadline).
+        for (host, reason) in [
+            ("http://localhost:99999", "'99999' is not a number from 1 to 65535"),
+            ("http://localhost:65616", "'65616' is not a number from 1 to 65535"),
+            ("http://127.0.0.1:0", "port 0 cannot be connected to"),
+            ("https://h:", "the port after ':' is empty"),
+            ("https://h:abc", "'abc' is not a number"),
+            ("https://h:+443", "'+443' is not a number"),
+            ("h:70000", "'70000' is not a number"),
+            ("https://[::1]:99999", "'99999' is not a number"),
+            ("http://[::1]:", "the port after ':' is empty"),
+            ("http://[::1]:0", "port 0"),
+        ] {
+            let err = url(host, "b").unwrap_err();
+            assert!(err.contains(reason), "{host}: {err}");
+        }
+        assert!(url("http://localhost:65535", "b").is_ok());
+        assert!(url("http://localhost:1", "b").is_ok());
+        assert!(url("https://h:0443/prefix", "b").is_ok());
+        assert!(url("http://[::1]:8080", "b").is_ok());
+        assert!(url("http://[::1]", "b").is_ok());
+    }
+
+    #[test]
+    fn errors_quote_the_host_on_one_line() {
+        for host in ["https://h\n::error::x", "ftp://h\r\n::add-mask::y", "h:99\n9"] {
+            let err = url(host, "b").unwrap_err();
+            assert!(!err.chars().any(char::is_control), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn the_host_is_kept_for_no_proxy_matching() {
+        let endpoint = |host: &str| Endpoint::from_host(host, &BackupId::from_raw("b").unwrap());
+        assert_eq!(endpoint("https://API.Pinecone.io/x").unwrap().host(), "api.pinecone.io");
+        assert_eq!(endpoint("http://[::1]:80").unwrap().host(), "::1");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The process environment, read once. Flags with environment fallbacks are
 //! clap's business; this struct holds the rest: where GitHub wants outputs,
-//! whether we run under Actions, extra headers. Tests build it by hand.
+//! whether we run under Actions, extra headers, proxies. Tests build it by
+//! hand.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -16,7 +17,26 @@ pub struct Env {
     pub github_actions: bool,
     /// `PINECONE_ADDITIONAL_HEADERS`: JSON object of extra request headers.
     pub additional_headers: Option<String>,
+    /// The proxy variables that apply to an `https://` URL, in the order
+    /// curl consults them (`PROXY_VARIABLES`), with their values.
+    pub proxies: Vec<(&'static str, String)>,
+    /// `no_proxy`, else `NO_PROXY`: hosts reached without the proxy.
+    pub no_proxy: Option<(&'static str, String)>,
+    /// `http_proxy` or `HTTP_PROXY`, if set. Never used: it is for `http://`
+    /// URLs and the API is `https://`; named in the log so nobody wonders.
+    pub http_proxy: Option<&'static str>,
 }
+
+/// Proxy variables for an `https://` URL, in curl's order: the
+/// scheme-specific one, then the catch-all; lower case before upper case.
+pub const PROXY_VARIABLES: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+
+/// Lists of hosts that bypass the proxy, in curl's order.
+const NO_PROXY_VARIABLES: [&str; 2] = ["no_proxy", "NO_PROXY"];
+
+/// Proxy variables for `http://` URLs, which this program never requests
+/// through a proxy (plain HTTP is only for loopback hosts).
+const HTTP_PROXY_VARIABLES: [&str; 2] = ["http_proxy", "HTTP_PROXY"];
 
 impl Env {
     /// Reads the real process environment.
@@ -34,6 +54,16 @@ impl Env {
             github_actions: non_empty("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
             additional_headers: non_empty("PINECONE_ADDITIONAL_HEADERS")
                 .map(|v| v.to_string_lossy().into_owned()),
+            proxies: PROXY_VARIABLES
+                .iter()
+                .filter_map(|&name| Some((name, non_empty(name)?.to_string_lossy().into_owned())))
+                .collect(),
+            no_proxy: NO_PROXY_VARIABLES
+                .iter()
+                .find_map(|&name| Some((name, non_empty(name)?.to_string_lossy().into_owned()))),
+            http_proxy: HTTP_PROXY_VARIABLES
+                .into_iter()
+                .find(|name| non_empty(name).is_some()),
         }
     }
 }
@@ -62,5 +92,26 @@ mod tests {
     fn only_the_exact_value_true_means_github_actions() {
         let env = Env::from_lookup(|name| (name == "GITHUB_ACTIONS").then(|| "1".into()));
         assert!(!env.github_actions);
+    }
+
+    #[test]
+    fn proxy_variables_are_read_in_curls_order() {
+        let env = Env::from_lookup(|name| match name {
+            "ALL_PROXY" => Some("http://all:1".into()),
+            "HTTPS_PROXY" => Some("http://upper:1".into()),
+            "https_proxy" => Some("".into()),
+            "NO_PROXY" => Some("example.com".into()),
+            "HTTP_PROXY" => Some("http://plain:1".into()),
+            _ => None,
+        });
+        assert_eq!(
+            env.proxies,
+            vec![
+                ("HTTPS_PROXY", "http://upper:1".to_owned()),
+                ("ALL_PROXY", "http://all:1".to_owned())
+            ]
+        );
+        assert_eq!(env.no_proxy, Some(("NO_PROXY", "example.com".to_owned())));
+        assert_eq!(env.http_proxy, Some("HTTP_PROXY"));
     }
 }

@@ -11,23 +11,25 @@ mod duration;
 mod endpoint;
 mod env;
 mod headers;
+mod multiplier;
+mod proxy;
+mod quote;
 
 use std::fmt;
 use std::time::Duration;
 
 pub use api_key::{ApiKey, ApiKeyError};
-pub use duration::HumanDuration;
+pub use duration::{GRAMMAR as DURATION_GRAMMAR, HumanDuration};
 pub use endpoint::{BackupId, Endpoint};
-pub use env::Env;
+pub use env::{Env, PROXY_VARIABLES};
 pub use headers::AdditionalHeaders;
+pub use multiplier::{MAX_MULTIPLIER, Multiplier};
+pub use proxy::{ProxySetting, Proxying, no_proxy_matches};
+pub use quote::{escaped, one_line, quoted};
 
 use crate::cli::{Cli, Origins};
 use crate::schedule::Schedule;
 use crate::status::{StatusRules, StatusSet};
-
-/// The largest `--multiplier` accepted; beyond it the schedule is the max
-/// interval after one step anyway, so a larger value is likely a typo.
-const MAX_MULTIPLIER: f64 = 100.0;
 
 /// Everything a run needs, validated.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct Config {
     pub api_version: String,
     /// Extra headers from `PINECONE_ADDITIONAL_HEADERS`.
     pub additional_headers: AdditionalHeaders,
+    /// Whether requests go through a proxy, and which.
+    pub proxy: Proxying,
     /// Overall deadline.
     pub timeout: Duration,
     /// Per-request timeout, before clipping to the time left.
@@ -110,8 +114,8 @@ impl Config {
             return Err(invalid(
                 "--api-version",
                 format!(
-                    "'{}' is not an API version such as 2025-04",
-                    cli.api_version.escape_debug()
+                    "{} is not an API version such as 2025-04",
+                    quoted(&cli.api_version)
                 ),
             ));
         }
@@ -120,6 +124,8 @@ impl Config {
                 .map_err(|message| invalid("PINECONE_ADDITIONAL_HEADERS", message))?,
             None => AdditionalHeaders::default(),
         };
+        let proxy = Proxying::from_env(env, &endpoint)
+            .map_err(|(variable, message)| invalid(variable, message))?;
 
         let timeout = positive("--timeout", cli.timeout)?;
         let request_timeout = positive("--request-timeout", cli.request_timeout)?;
@@ -134,19 +140,14 @@ impl Config {
                 ),
             ));
         }
-        let multiplier = cli.multiplier;
-        if !(1.0..=MAX_MULTIPLIER).contains(&multiplier) {
-            return Err(invalid(
-                "--multiplier",
-                format!("{multiplier} is outside 1..={MAX_MULTIPLIER}; use 1 for a fixed interval"),
-            ));
-        }
+        // In range by construction (`Multiplier::from_str`).
+        let multiplier = cli.multiplier.get();
 
         let statuses = StatusRules::new(
             StatusSet::union(&cli.ready_status),
             StatusSet::union(&cli.failed_status),
         )
-        .map_err(|message| invalid("--failed-status", message))?;
+        .map_err(|message| invalid(overlap_flag(origins), message))?;
 
         Ok(Config {
             backup_id,
@@ -154,6 +155,7 @@ impl Config {
             endpoint,
             api_version,
             additional_headers,
+            proxy,
             timeout,
             request_timeout,
             schedule: Schedule::new(initial, max, multiplier, request_timeout),
@@ -167,6 +169,17 @@ impl Config {
             jitter_seed: cli.jitter_seed,
             origins,
         })
+    }
+}
+
+/// The status flag to blame for a status that is both ready and failed: the
+/// one given on the command line, or, when both were, the one given last.
+/// (The defaults never overlap, so at least one was given.)
+fn overlap_flag(origins: Origins) -> &'static str {
+    match (origins.ready_status_position, origins.failed_status_position) {
+        (Some(ready), Some(failed)) if ready > failed => "--ready-status",
+        (Some(_), None) => "--ready-status",
+        _ => "--failed-status",
     }
 }
 
@@ -242,12 +255,15 @@ mod tests {
 
     #[test]
     fn multiplier_must_be_between_one_and_a_hundred() {
-        assert!(config(&["--multiplier", "0.5"]).is_err());
-        assert!(config(&["--multiplier", "NaN"]).is_err());
-        assert!(config(&["--multiplier", "inf"]).is_err());
-        assert!(config(&["--multiplier", "101"]).is_err());
-        assert!(config(&["--multiplier", "1"]).is_ok());
-        assert!(config(&["--multiplier", "1.5"]).is_ok());
+        // The range is checked as the flag is parsed (`Multiplier`).
+        let parse = |value: &str| {
+            Cli::parse_args(["w", "--backup-id", "b", "--api-key", "k", "--multiplier", value])
+        };
+        for bad in ["0.5", "NaN", "inf", "101", "-2"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(config(&["--multiplier", "1"]).unwrap().intervals.multiplier, 1.0);
+        assert_eq!(config(&["--multiplier", " 1.5 "]).unwrap().intervals.multiplier, 1.5);
     }
 
     #[test]
@@ -273,6 +289,46 @@ mod tests {
     fn overlapping_status_sets_are_refused() {
         let err = config(&["--ready-status", "Ready", "--failed-status", "Ready"]).unwrap_err();
         assert!(err.message.contains("both"), "{err}");
+    }
+
+    #[test]
+    fn an_overlap_names_the_flag_that_was_typed() {
+        // Regression (issue 8): `--ready-status Failed` blamed --failed-status.
+        for (args, flag) in [
+            (&["--ready-status", "Failed"][..], "--ready-status"),
+            (&["--ready-status", "Done,InitializationFailed"][..], "--ready-status"),
+            (&["--failed-status", "Ready"][..], "--failed-status"),
+            (&["--ready-status", "X", "--failed-status", "X"][..], "--failed-status"),
+            (&["--failed-status", "X", "--ready-status", "X"][..], "--ready-status"),
+        ] {
+            let err = config(args).unwrap_err();
+            assert_eq!(err.flag, flag, "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_unusable_proxy_is_refused_naming_the_variable_but_not_its_password() {
+        let env = Env {
+            proxies: vec![("HTTPS_PROXY", "http://me:hunter2@proxy:99999".to_owned())],
+            ..Env::default()
+        };
+        let err = config_with_env(&[], &env).unwrap_err();
+        assert_eq!(err.flag, "HTTPS_PROXY");
+        assert!(err.message.contains("http://***@proxy:99999"), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn values_quoted_in_errors_stay_on_one_line() {
+        for args in [
+            &["--api-host", "https://h:1\n::error::x"][..],
+            &["--api-host", "ftp://h\n::add-mask::x"][..],
+            &["--api-version", "2025\n::error::x"][..],
+            &["--backup-id", "\n"][..],
+        ] {
+            let err = config(args).unwrap_err().to_string();
+            assert!(!err.chars().any(char::is_control), "{args:?}: {err:?}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::config::{Config, HumanDuration};
 use crate::outcome::Outcome;
 use crate::poller::{Attempt, Observer};
 use crate::schedule::Next;
+use crate::usage::UsageError;
 
 /// Writes the log to `out` (stderr in production).
 pub struct Log<W: Write> {
@@ -81,6 +82,10 @@ impl<W: Write> Log<W> {
             ));
         }
         self.line(&sources);
+        if let Some(route) = config.proxy.describe() {
+            let line = format!("  requests go {}", log_text(&route));
+            self.line(&line);
+        }
         let intervals = config.intervals;
         let schedule = format!(
             "  checks every {}..{} (x{} backoff, jittered), request timeout {}; ready: {}; failed: {}",
@@ -94,10 +99,12 @@ impl<W: Write> Log<W> {
         self.line(&schedule);
     }
 
-    /// Reports a run refused before any request (usage or configuration),
-    /// with clap's message as it is formatted for a terminal.
-    pub fn invalid(&mut self, message: &str) {
-        for line in message.trim_end().lines() {
+    /// Reports a run refused before any request (usage or configuration):
+    /// the summary, usage line and help hint, once. `finish` then adds only
+    /// the annotation. The rendering keeps every input inside its line;
+    /// `log_text` still guards the legacy `##[` prefix.
+    pub fn invalid(&mut self, error: &UsageError) {
+        for line in error.render().trim_end().lines() {
             self.line(&log_text(line));
         }
     }
@@ -123,8 +130,11 @@ impl<W: Write> Log<W> {
             );
             self.line(&annotation);
         }
-        let line = format!("{}: {}", report.outcome.label(), log_text(&verdict));
-        self.line(&line);
+        // A refused command line was printed whole by `invalid`.
+        if report.outcome != Outcome::Invalid {
+            let line = format!("{}: {}", report.outcome.label(), log_text(&verdict));
+            self.line(&line);
+        }
     }
 
     /// A warning that is not about one attempt.
