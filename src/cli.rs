@@ -284,17 +284,35 @@ mod tests {
     fn a_negative_duration_reaches_the_duration_parser() {
         // Regression (issue 8): clap took `-5s` for a flag ("unexpected
         // argument '-5'").
-        let err = Cli::parse_args(["w", "--backup-id", "b", "--api-key", "k", "--timeout", "-5s"])
-            .unwrap_err();
+        let err = Cli::parse_args([
+            "w",
+            "--backup-id",
+            "b",
+            "--api-key",
+            "k",
+            "--timeout",
+            "-5s",
+        ])
+        .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
-        assert!(err.to_string().contains("durations cannot be negative"), "{err}");
+        assert!(
+            err.to_string().contains("durations cannot be negative"),
+            "{err}"
+        );
     }
 
     #[test]
     fn status_positions_record_the_flag_typed_last() {
         let parsed = Cli::parse_args([
-            "w", "--backup-id", "b", "--api-key", "k", "--failed-status", "X",
-            "--ready-status", "X",
+            "w",
+            "--backup-id",
+            "b",
+            "--api-key",
+            "k",
+            "--failed-status",
+            "X",
+            "--ready-status",
+            "X",
         ])
         .unwrap();
         let origins = parsed.origins;

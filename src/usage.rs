@@ -79,7 +79,10 @@ fn clap_summary(err: &clap::Error) -> String {
             format!("unexpected argument {} found", quoted(arg))
         }
         (ErrorKind::InvalidValue, Some(arg), Some("")) => {
-            format!("a value is required for {} but none was supplied", quoted(arg))
+            format!(
+                "a value is required for {} but none was supplied",
+                quoted(arg)
+            )
         }
         (ErrorKind::InvalidValue | ErrorKind::ValueValidation, Some(arg), Some(value)) => {
             format!("invalid value {} for {}", quoted(value), quoted(arg))
@@ -91,13 +94,23 @@ fn clap_summary(err: &clap::Error) -> String {
         (ErrorKind::ArgumentConflict, Some(arg), _) => {
             let prior = strings(ContextKind::PriorArg);
             if prior.is_empty() {
-                format!("the argument {} cannot be used with the others given", quoted(arg))
+                format!(
+                    "the argument {} cannot be used with the others given",
+                    quoted(arg)
+                )
             } else {
-                format!("the argument {} cannot be used with {}", quoted(arg), prior.join(", "))
+                format!(
+                    "the argument {} cannot be used with {}",
+                    quoted(arg),
+                    prior.join(", ")
+                )
             }
         }
         (ErrorKind::NoEquals, Some(arg), _) => {
-            format!("equal sign is needed when assigning values to {}", quoted(arg))
+            format!(
+                "equal sign is needed when assigning values to {}",
+                quoted(arg)
+            )
         }
         (ErrorKind::TooManyValues, Some(arg), Some(value)) => format!(
             "unexpected value {} for {} found; no more were expected",
@@ -116,7 +129,9 @@ fn clap_summary(err: &clap::Error) -> String {
     if let Some(source) = std::error::Error::source(err) {
         let _ = write!(summary, ": {}", one_line(&source.to_string()));
     }
-    if let Some(valid) = err.get(ContextKind::ValidValue).map(|_| strings(ContextKind::ValidValue))
+    if let Some(valid) = err
+        .get(ContextKind::ValidValue)
+        .map(|_| strings(ContextKind::ValidValue))
         && !valid.is_empty()
     {
         let _ = write!(summary, " (possible values: {})", valid.join(", "));
@@ -166,7 +181,14 @@ mod tests {
         let seed = format!("1{forged}");
         for args in [
             vec!["--backup-id", "b", "--api-key", "k", "--timeout", &timeout],
-            vec!["--backup-id", "b", "--api-key", "k", "--multiplier", &multiplier],
+            vec![
+                "--backup-id",
+                "b",
+                "--api-key",
+                "k",
+                "--multiplier",
+                &multiplier,
+            ],
             vec!["--backup-id", "b", "--api-key", "k", "--jitter-seed", &seed],
             vec!["--backup-id", "b", "--api-key", "k", &flag],
             vec!["--backup-id", "b", "--api-key", "k", forged],

@@ -69,12 +69,15 @@ impl FromStr for HumanDuration {
                 return Err(format!("not a duration: use {GRAMMAR}"));
             }
             let unit = &rest[digits..digits + letters];
-            let rank = UNITS.iter().position(|(name, _)| *name == unit).ok_or_else(|| {
-                format!(
-                    "unknown unit {}: use h, m, s or ms (for example 1h30m)",
-                    quoted(unit)
-                )
-            })?;
+            let rank = UNITS
+                .iter()
+                .position(|(name, _)| *name == unit)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown unit {}: use h, m, s or ms (for example 1h30m)",
+                        quoted(unit)
+                    )
+                })?;
             if let Some(previous) = previous {
                 let before = UNITS[previous].0;
                 if previous == rank {
@@ -179,7 +182,9 @@ mod tests {
     #[test]
     fn refuses_repeated_and_out_of_order_units() {
         // Regression (issue 8): `1h1h` and `30s1h` were summed.
-        for bad in ["1h1h", "30s1h", "1m1h", "5ms1s", "1s1s", "1h30m1m", "1ms1ms"] {
+        for bad in [
+            "1h1h", "30s1h", "1m1h", "5ms1s", "1s1s", "1h30m1m", "1ms1ms",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert_eq!(
@@ -198,7 +203,11 @@ mod tests {
     fn says_why_a_negative_or_missing_value_is_refused() {
         assert_eq!(parse("-5s").unwrap_err(), "durations cannot be negative");
         assert_eq!(parse(" -5 ").unwrap_err(), "durations cannot be negative");
-        assert!(parse("--json").unwrap_err().contains("is the value missing?"));
+        assert!(
+            parse("--json")
+                .unwrap_err()
+                .contains("is the value missing?")
+        );
     }
 
     #[test]

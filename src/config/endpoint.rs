@@ -158,7 +158,9 @@ impl Endpoint {
 /// the key would go to port 80 or 443 of a host that was never meant. Port 0
 /// cannot be connected to. A port must be digits only, from 1 to 65535.
 pub(super) fn check_port(authority: &str) -> Result<(), String> {
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, rest)| rest);
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
     let port = if host_port.starts_with('[') {
         match host_port.split_once(']') {
             Some((_, rest)) if rest.is_empty() => return Ok(()),
@@ -270,8 +272,14 @@ mod tests {
         // Regression (issue 8): these parsed, and the client fell back to
         // port 80 or 443 (or retried port 0 until the deadline).
         for (host, reason) in [
-            ("http://localhost:99999", "'99999' is not a number from 1 to 65535"),
-            ("http://localhost:65616", "'65616' is not a number from 1 to 65535"),
+            (
+                "http://localhost:99999",
+                "'99999' is not a number from 1 to 65535",
+            ),
+            (
+                "http://localhost:65616",
+                "'65616' is not a number from 1 to 65535",
+            ),
             ("http://127.0.0.1:0", "port 0 cannot be connected to"),
             ("https://h:", "the port after ':' is empty"),
             ("https://h:abc", "'abc' is not a number"),
@@ -293,7 +301,11 @@ mod tests {
 
     #[test]
     fn errors_quote_the_host_on_one_line() {
-        for host in ["https://h\n::error::x", "ftp://h\r\n::add-mask::y", "h:99\n9"] {
+        for host in [
+            "https://h\n::error::x",
+            "ftp://h\r\n::add-mask::y",
+            "h:99\n9",
+        ] {
             let err = url(host, "b").unwrap_err();
             assert!(!err.chars().any(char::is_control), "{err:?}");
         }
@@ -302,7 +314,10 @@ mod tests {
     #[test]
     fn the_host_is_kept_for_no_proxy_matching() {
         let endpoint = |host: &str| Endpoint::from_host(host, &BackupId::from_raw("b").unwrap());
-        assert_eq!(endpoint("https://API.Pinecone.io/x").unwrap().host(), "api.pinecone.io");
+        assert_eq!(
+            endpoint("https://API.Pinecone.io/x").unwrap().host(),
+            "api.pinecone.io"
+        );
         assert_eq!(endpoint("http://[::1]:80").unwrap().host(), "::1");
     }
 

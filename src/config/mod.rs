@@ -176,7 +176,10 @@ impl Config {
 /// one given on the command line, or, when both were, the one given last.
 /// (The defaults never overlap, so at least one was given.)
 fn overlap_flag(origins: Origins) -> &'static str {
-    match (origins.ready_status_position, origins.failed_status_position) {
+    match (
+        origins.ready_status_position,
+        origins.failed_status_position,
+    ) {
         (Some(ready), Some(failed)) if ready > failed => "--ready-status",
         (Some(_), None) => "--ready-status",
         _ => "--failed-status",
@@ -257,13 +260,30 @@ mod tests {
     fn multiplier_must_be_between_one_and_a_hundred() {
         // The range is checked as the flag is parsed (`Multiplier`).
         let parse = |value: &str| {
-            Cli::parse_args(["w", "--backup-id", "b", "--api-key", "k", "--multiplier", value])
+            Cli::parse_args([
+                "w",
+                "--backup-id",
+                "b",
+                "--api-key",
+                "k",
+                "--multiplier",
+                value,
+            ])
         };
         for bad in ["0.5", "NaN", "inf", "101", "-2"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(config(&["--multiplier", "1"]).unwrap().intervals.multiplier, 1.0);
-        assert_eq!(config(&["--multiplier", " 1.5 "]).unwrap().intervals.multiplier, 1.5);
+        assert_eq!(
+            config(&["--multiplier", "1"]).unwrap().intervals.multiplier,
+            1.0
+        );
+        assert_eq!(
+            config(&["--multiplier", " 1.5 "])
+                .unwrap()
+                .intervals
+                .multiplier,
+            1.5
+        );
     }
 
     #[test]
@@ -296,10 +316,19 @@ mod tests {
         // Regression (issue 8): `--ready-status Failed` blamed --failed-status.
         for (args, flag) in [
             (&["--ready-status", "Failed"][..], "--ready-status"),
-            (&["--ready-status", "Done,InitializationFailed"][..], "--ready-status"),
+            (
+                &["--ready-status", "Done,InitializationFailed"][..],
+                "--ready-status",
+            ),
             (&["--failed-status", "Ready"][..], "--failed-status"),
-            (&["--ready-status", "X", "--failed-status", "X"][..], "--failed-status"),
-            (&["--failed-status", "X", "--ready-status", "X"][..], "--ready-status"),
+            (
+                &["--ready-status", "X", "--failed-status", "X"][..],
+                "--failed-status",
+            ),
+            (
+                &["--failed-status", "X", "--ready-status", "X"][..],
+                "--ready-status",
+            ),
         ] {
             let err = config(args).unwrap_err();
             assert_eq!(err.flag, flag, "{args:?}: {err}");

@@ -69,7 +69,9 @@ mod tests {
 
     #[test]
     fn refuses_out_of_range_and_non_finite_factors() {
-        for bad in ["0.5", "0", "-2", "101", "1e3", "NaN", "inf", "-inf", "", "two", "2x"] {
+        for bad in [
+            "0.5", "0", "-2", "101", "1e3", "NaN", "inf", "-inf", "", "two", "2x",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert_eq!(

@@ -268,14 +268,26 @@ mod tests {
             let err = ProxySetting::from_variable("ALL_PROXY", bad).unwrap_err();
             assert!(err.contains(reason), "{bad}: {err}");
         }
-        for good in ["http://proxy:3128", "proxy:3128", "https://proxy", "HTTP://proxy/", " proxy "] {
-            assert!(ProxySetting::from_variable("ALL_PROXY", good).is_ok(), "{good}");
+        for good in [
+            "http://proxy:3128",
+            "proxy:3128",
+            "https://proxy",
+            "HTTP://proxy/",
+            " proxy ",
+        ] {
+            assert!(
+                ProxySetting::from_variable("ALL_PROXY", good).is_ok(),
+                "{good}"
+            );
         }
     }
 
     #[test]
     fn the_first_variable_set_is_used_and_named() {
-        let env = env(&[("HTTPS_PROXY", "http://a:1"), ("ALL_PROXY", "http://b:2")], None);
+        let env = env(
+            &[("HTTPS_PROXY", "http://a:1"), ("ALL_PROXY", "http://b:2")],
+            None,
+        );
         let proxying = Proxying::from_env(&env, &endpoint("https://api.pinecone.io")).unwrap();
         assert_eq!(
             proxying.describe().unwrap(),
@@ -289,22 +301,40 @@ mod tests {
 
     #[test]
     fn loopback_and_no_proxy_hosts_are_reached_directly() {
-        let env = env(&[("HTTPS_PROXY", "http://a:1")], Some("localhost, .pinecone.io"));
+        let env = env(
+            &[("HTTPS_PROXY", "http://a:1")],
+            Some("localhost, .pinecone.io"),
+        );
         let loopback = Proxying::from_env(&env, &endpoint("http://127.0.0.1:5080")).unwrap();
         assert!(loopback.to_ureq().is_none());
         let excluded = Proxying::from_env(&env, &endpoint("https://api.pinecone.io")).unwrap();
         assert!(excluded.to_ureq().is_none());
-        assert!(excluded.describe().unwrap().contains("NO_PROXY lists the host"));
+        assert!(
+            excluded
+                .describe()
+                .unwrap()
+                .contains("NO_PROXY lists the host")
+        );
         let via = Proxying::from_env(&env, &endpoint("https://gw.example.com")).unwrap();
         assert!(via.to_ureq().is_some());
-        assert!(Proxying::from_env(&Env::default(), &endpoint("https://h")).unwrap().describe().is_none());
+        assert!(
+            Proxying::from_env(&Env::default(), &endpoint("https://h"))
+                .unwrap()
+                .describe()
+                .is_none()
+        );
         let plain = Env {
             http_proxy: Some("HTTP_PROXY"),
             ..Env::default()
         };
         let direct = Proxying::from_env(&plain, &endpoint("https://h")).unwrap();
         assert!(direct.to_ureq().is_none());
-        assert!(direct.describe().unwrap().contains("HTTP_PROXY is set, but"));
+        assert!(
+            direct
+                .describe()
+                .unwrap()
+                .contains("HTTP_PROXY is set, but")
+        );
     }
 
     #[test]
