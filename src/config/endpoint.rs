@@ -163,7 +163,7 @@ pub(super) fn check_port(authority: &str) -> Result<(), String> {
         .map_or(authority, |(_, rest)| rest);
     let port = if host_port.starts_with('[') {
         match host_port.split_once(']') {
-            Some((_, rest)) if rest.is_empty() => return Ok(()),
+            Some((_, "")) => return Ok(()),
             Some((_, rest)) => rest.strip_prefix(':'),
             None => return Err("the IPv6 address has no closing ']'".to_owned()),
         }
