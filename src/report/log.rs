@@ -282,6 +282,23 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_command_line_is_printed_once_then_annotated() {
+        let parsed = crate::cli::Cli::parse_args(["w", "--backup-id", "b", "--x\n::error::forged"]);
+        let usage = UsageError::from_clap(&parsed.unwrap_err());
+        let mut log = Log::new(Vec::new(), true);
+        log.invalid(&usage);
+        log.finish(&Report::invalid(usage.summary.clone()));
+        assert_eq!(
+            text(log),
+            "error: unexpected argument '--x\\n::error::forged' found\n\n\
+             Usage: pinecone-backup-wait [OPTIONS] --backup-id <ID> --api-key <KEY>\n\n\
+             For more information, try '--help'.\n\
+             ::error title=pinecone-backup-wait%3A invalid usage::unexpected argument \
+             '--x\\n::error::forged' found\n"
+        );
+    }
+
+    #[test]
     fn outside_actions_there_are_no_workflow_commands() {
         let mut log = Log::new(Vec::new(), false);
         log.unknown_status("Archiving");
