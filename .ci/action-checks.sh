@@ -9,7 +9,10 @@
 #      .github/zizmor.yml)
 #   4. check-jsonschema with the vendored GitHub schemas: action.yml, workflows
 #   5. the release musl binary is static; its size
-#   6. workflows really run, with act, on this host: self-test.yml (install
+#   6. action/install.sh standalone against a local release server
+#      (tests/action/standalone.sh): installs and runs, refuses a tampered
+#      asset, bails on an unknown platform
+#   7. workflows really run, with act, on this host: self-test.yml (install
 #      download: ready, failed, tampered) and ci.yml's `action` job (build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -66,6 +69,9 @@ echo "ldd: not a dynamic executable"
 size=$(wc -c <"${release_bin}")
 mib=$(awk "BEGIN { printf \"%.2f\", ${size} / 1048576 }")
 printf 'static binary: %s bytes (%s MiB)\n' "${size}" "${mib}"
+
+step "install.sh standalone (local release server: checkout, piped, tampered, unknown platform)"
+bash tests/action/standalone.sh "${release_bin}"
 
 # The workflows write a checksum fixture over action/sha256sums in their
 # checkout. On GitHub that is a fresh clone; here act runs the steps on this

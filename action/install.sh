@@ -1,19 +1,37 @@
 #!/usr/bin/env bash
-# Installs pinecone-backup-wait for the action in action.yml, and does nothing
-# else: pick the platform, download the release asset of the action's own
-# version, verify it against the SHA-256 committed in action/sha256sums, put
-# it on PATH. Or, with `install: build` (or `auto` when this version has no
-# committed digest for this platform), compile the action's own source.
+# Installs pinecone-backup-wait: picks the platform, downloads the release
+# asset, verifies it against the SHA-256 committed in action/sha256sums, and
+# only then installs it. It never runs a binary whose digest is not
+# committed in this repository, and never falls back to one.
 #
-# It never runs a binary whose digest is not committed in this repository:
-# pinning the action's commit pins the binary. See docs/action.md.
+# Two ways to run it:
 #
-# Inputs, all through the environment (action.yml sets them from `with:`):
-#   INPUT_INSTALL                       auto | download | build (empty: auto)
+# 1. By the action (action.yml runs it with no arguments, GITHUB_ACTION_PATH
+#    set): the release asset of the action's own version, put on PATH. Or,
+#    with `install: build` (or `auto` when this version has no committed
+#    digest for this platform), compile the action's own source. Pinning the
+#    action's commit pins the binary. See docs/action.md.
+#      Inputs, all through the environment (action.yml sets them from `with:`):
+#        INPUT_INSTALL   auto | download | build (empty: auto)
+#      Outputs (GITHUB_OUTPUT): `path`, the installed binary; `method`,
+#      download or build.
+#
+# 2. Standalone, in any CI or at a terminal (download only, never a build):
+#      bash action/install.sh [--to DIR]            from a checkout of a release tag
+#      curl --proto '=https' --tlsv1.2 -fsSL \
+#          https://raw.githubusercontent.com/OWNER/pinecone-backup-wait/v0.2.0/action/install.sh \
+#        | bash -s -- --repo OWNER/pinecone-backup-wait --version 0.2.0 --to ~/.local/bin
+#    The digests are the checkout's action/sha256sums, or with --repo those
+#    committed in that repository's tag v<version>. The platform comes from
+#    `uname`. DIR defaults to ~/.local/bin. `--help` says more.
+#
+# Environment, both ways:
 #   PINECONE_BACKUP_WAIT_DOWNLOAD_URL   base URL of the release assets, for tests
 #                                       and mirrors; https://, or http:// to a
 #                                       loopback host only. Digests still apply.
-# Outputs (GITHUB_OUTPUT): `path`, the installed binary; `method`, download or build.
+#   PINECONE_BACKUP_WAIT_RAW_URL        with --repo: base URL of the
+#                                       repository's files (default
+#                                       https://raw.githubusercontent.com), same rule.
 #
 # Modelled on taiki-e/install-action/main.sh. Bash 3.2 compatible (macOS).
 set -euo pipefail
@@ -28,16 +46,26 @@ escape_data() {
     s="${s//$'\n'/%0A}"
     printf '%s' "${s}"
 }
-# Annotations go to stderr, which the runner reads for workflow commands too,
-# so that a bail inside $(...) is still shown rather than captured.
+# In the action, errors and warnings are annotations; standalone, plain lines.
+# Both go to stderr, which the runner reads for workflow commands too, so
+# that a bail inside $(...) is still shown rather than captured.
+annotate=false
 bail() {
-    # shellcheck disable=SC2312 # escape_data cannot fail
-    printf '::error title=pinecone-backup-wait install::%s\n' "$(escape_data "$*")" >&2
+    if [[ "${annotate}" == true ]]; then
+        # shellcheck disable=SC2312 # escape_data cannot fail
+        printf '::error title=pinecone-backup-wait install::%s\n' "$(escape_data "$*")" >&2
+    else
+        printf 'error: %s\n' "$*" >&2
+    fi
     exit 1
 }
 warn() {
-    # shellcheck disable=SC2312 # escape_data cannot fail
-    printf '::warning title=pinecone-backup-wait install::%s\n' "$(escape_data "$*")" >&2
+    if [[ "${annotate}" == true ]]; then
+        # shellcheck disable=SC2312 # escape_data cannot fail
+        printf '::warning title=pinecone-backup-wait install::%s\n' "$(escape_data "$*")" >&2
+    else
+        printf 'warning: %s\n' "$*" >&2
+    fi
 }
 info() {
     printf 'info: %s\n' "$*" >&2
@@ -92,11 +120,34 @@ runner_target() {
     esac
 }
 
-# committed_digest ASSET: the SHA-256 that action/sha256sums gives for ASSET,
-# empty when it has none. Lines are `<64 hex>  <asset>`, as sha256sum prints.
+# uname_target OS MACHINE: the release target of a machine, from `uname -s`
+# and `uname -m` (Git Bash and MSYS2 on Windows say MINGW64_NT-... or
+# MSYS_NT-...).
+uname_target() {
+    case "$1:$2" in
+        Linux:x86_64 | Linux:amd64) printf 'x86_64-unknown-linux-musl\n' ;;
+        Linux:aarch64 | Linux:arm64) printf 'aarch64-unknown-linux-musl\n' ;;
+        Darwin:x86_64) printf 'x86_64-apple-darwin\n' ;;
+        Darwin:arm64 | Darwin:aarch64) printf 'aarch64-apple-darwin\n' ;;
+        MINGW64_NT*:x86_64 | MSYS_NT*:x86_64 | CYGWIN_NT*:x86_64) printf 'x86_64-pc-windows-msvc\n' ;;
+        *) return 1 ;;
+    esac
+}
+
+# asset_name VERSION TARGET: the release asset's file name.
+asset_name() {
+    case "$2" in
+        *-windows-*) printf 'pinecone-backup-wait-%s-%s.exe\n' "$1" "$2" ;;
+        *) printf 'pinecone-backup-wait-%s-%s\n' "$1" "$2" ;;
+    esac
+}
+
+# committed_digest SUMS ASSET: the SHA-256 that the digest file SUMS (an
+# action/sha256sums) gives for ASSET, empty when it has none. Lines are
+# `<64 hex>  <asset>`, as sha256sum prints.
 committed_digest() {
-    local asset="$1" sums="${action_path}/action/sha256sums" digests
-    [[ -f "${sums}" ]] || bail "${sums} is missing: the action's checkout is incomplete"
+    local sums="$1" asset="$2" digests
+    [[ -f "${sums}" ]] || bail "${sums} is missing: the checkout is incomplete"
     digests=$(awk -v asset="${asset}" '$2 == asset { print $1 }' "${sums}")
     case "${digests}" in
         '') return 0 ;;
@@ -108,9 +159,10 @@ committed_digest() {
     printf '%s\n' "${digests}"
 }
 
-# download_base: where release assets live, without the trailing /v<version>:
-# the override, else the `url` line the release wrote into action/sha256sums
-# beside the digests (so pinning the commit pins the source as well).
+# download_base SUMS: where release assets live, without the trailing
+# /v<version>: the override, else the `url` line the release wrote into
+# action/sha256sums beside the digests (so pinning the commit pins the
+# source as well).
 download_base() {
     local override="${PINECONE_BACKUP_WAIT_DOWNLOAD_URL:-}" recorded
     if [[ -n "${override}" ]]; then
@@ -118,7 +170,7 @@ download_base() {
         return 0
     fi
     # curl_protocols then insists on https:// (or http:// to loopback).
-    recorded=$(awk '$1 == "url" { print $2; exit }' "${action_path}/action/sha256sums")
+    recorded=$(awk '$1 == "url" { print $2; exit }' "$1")
     [[ -n "${recorded}" ]] \
         || bail "action/sha256sums has digests but no 'url' line saying where to download them from; use install: build"
     printf '%s\n' "${recorded%/}"
@@ -148,20 +200,22 @@ sha256_check() {
     fi
 }
 
-# install_download ASSET DIGEST: fetch ASSET into a temporary directory, check
-# it against DIGEST, and only then move it to ${bin_dir}/${exe}.
+# install_download ASSET DIGEST SUMS TEMP: fetch ASSET into a new directory
+# under TEMP, check it against DIGEST, and only then put it at
+# ${bin_dir}/${exe}, by a rename inside bin_dir, so that path never holds a
+# partial or unverified file.
 install_download() {
-    local asset="$1" digest="$2" base url proto tmp
-    base=$(download_base)
+    local asset="$1" digest="$2" sums="$3" base url proto tmp
+    base=$(download_base "${sums}")
     url="${base}/v${version}/${asset}"
     proto=$(curl_protocols "${base}")
-    tmp=$(mktemp -d "${runner_temp}/pinecone-backup-wait-download.XXXXXX")
+    tmp=$(mktemp -d "$4/pinecone-backup-wait-download.XXXXXX")
     info "downloading ${url}"
     # shellcheck disable=SC2310 # retry and curl need no set -e inside
     retry curl --proto "${proto}" --proto-redir '=https' --tlsv1.2 -fsSL \
         --retry 3 --retry-connrefused --connect-timeout 10 --max-time 300 \
         -o "${tmp}/${asset}" -- "${url}" \
-        || bail "could not download ${url}; check the runner's network, or use install: build"
+        || bail "could not download ${url}; check the network (in the action: or use install: build)"
     printf '%s  %s\n' "${digest}" "${asset}" >"${tmp}/${asset}.sha256"
     # shellcheck disable=SC2310 # sha256_check's last command decides
     if ! (cd -- "${tmp}" && sha256_check "${asset}.sha256" >&2); then
@@ -169,9 +223,10 @@ install_download() {
         bail "SHA-256 of ${url} does not match the digest committed in action/sha256sums (${digest}); refusing to run it. The release asset or the download was tampered with or corrupted"
     fi
     mkdir -p -- "${bin_dir}"
-    mv -f -- "${tmp}/${asset}" "${bin_dir}/${exe}"
-    chmod +x "${bin_dir}/${exe}"
+    cp -f -- "${tmp}/${asset}" "${bin_dir}/.${exe}.partial"
     rm -rf -- "${tmp}"
+    chmod +x "${bin_dir}/.${exe}.partial"
+    mv -f -- "${bin_dir}/.${exe}.partial" "${bin_dir}/${exe}"
 }
 
 # install_build: compile the action's own source, as locked by its Cargo.lock.
@@ -188,8 +243,9 @@ install_build() {
     cp -f -- "${target_dir}/${CARGO_BUILD_TARGET:+${CARGO_BUILD_TARGET}/}release/${exe}" "${bin_dir}/${exe}"
 }
 
-main() {
-    [[ $# -eq 0 ]] || bail "install.sh takes no arguments; got '$1'"
+# action_install: the action's install step (action.yml).
+action_install() {
+    annotate=true
     action_path=$(unix_path "${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set: run this through action.yml}")
     runner_temp=$(unix_path "${RUNNER_TEMP:?RUNNER_TEMP is not set: run this on a GitHub Actions runner}")
 
@@ -214,11 +270,8 @@ main() {
         # shellcheck disable=SC2310 # runner_target is one case statement
         target=$(runner_target) \
             || bail "no release asset for RUNNER_OS='${RUNNER_OS:-}' RUNNER_ARCH='${RUNNER_ARCH:-}' (released: Linux X64/ARM64, macOS X64/ARM64, Windows X64); use install: build to compile from source"
-        asset="pinecone-backup-wait-${version}-${target}"
-        if [[ "${target}" == *-windows-* ]]; then
-            asset="${asset}.exe"
-        fi
-        digest=$(committed_digest "${asset}")
+        asset=$(asset_name "${version}" "${target}")
+        digest=$(committed_digest "${action_path}/action/sha256sums" "${asset}")
         if [[ -n "${digest}" ]]; then
             method=download
         elif [[ "${mode}" == download ]]; then
@@ -230,7 +283,7 @@ main() {
     fi
 
     case "${method}" in
-        download) install_download "${asset}" "${digest}" ;;
+        download) install_download "${asset}" "${digest}" "${action_path}/action/sha256sums" "${runner_temp}" ;;
         build) install_build ;;
         *) bail "internal error: install method '${method}'" ;;
     esac
@@ -244,6 +297,140 @@ main() {
         printf 'path=%s\n' "${bin_dir}/${exe}"
         printf 'method=%s\n' "${method}"
     } >>"${GITHUB_OUTPUT:?}"
+}
+
+usage() {
+    cat <<'USAGE'
+Installs pinecone-backup-wait, verified against the SHA-256 committed in its
+repository (action/sha256sums). Never installs anything unverified.
+
+From a checkout of a release tag (the checkout's digests):
+    bash action/install.sh [--to DIR]
+Piped (the digests committed in the repository's tag v<VERSION>):
+    curl --proto '=https' --tlsv1.2 -fsSL \
+        https://raw.githubusercontent.com/OWNER/pinecone-backup-wait/v0.2.0/action/install.sh \
+      | bash -s -- --repo OWNER/pinecone-backup-wait --version 0.2.0 --to ~/.local/bin
+
+Options:
+    --version VERSION   the release: 0.2.0 or v0.2.0 (default: the checkout's)
+    --to DIR            where to put the binary (default: ~/.local/bin)
+    --repo OWNER/NAME   take the digests from github.com/OWNER/NAME, tag v<VERSION>
+    --help              this text
+
+Released for Linux x86_64 and aarch64 (static), macOS x86_64 and arm64, and
+Windows x86_64 (Git Bash). Elsewhere, build from source:
+    cargo install --git https://github.com/OWNER/pinecone-backup-wait --tag v0.2.0 --locked
+USAGE
+}
+
+# standalone_install ARGS...: in any CI or at a terminal; download only.
+standalone_install() {
+    local repo="" to=""
+    version=""
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --help | -h)
+                usage
+                exit 0
+                ;;
+            --version | --to | --repo)
+                [[ $# -ge 2 && -n "$2" ]] || bail "$1 needs a value; see --help"
+                case "$1" in
+                    --version) version="${2#v}" ;;
+                    --to) to="$2" ;;
+                    *) repo="$2" ;;
+                esac
+                shift 2
+                ;;
+            *) bail "unknown argument '$1'; expected --version, --to, --repo or --help" ;;
+        esac
+    done
+    if [[ -n "${version}" && ! "${version}" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+        bail "--version: expected MAJOR.MINOR.PATCH[-PRERELEASE], e.g. 0.2.0 or v0.2.0; got '${version}'"
+    fi
+    if [[ -n "${repo}" && ! "${repo}" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then
+        bail "--repo: expected OWNER/NAME, e.g. OWNER/pinecone-backup-wait; got '${repo}'"
+    fi
+    if [[ -z "${to}" ]]; then
+        to="${HOME:?HOME is not set: give --to DIR}/.local/bin"
+    fi
+
+    work=$(mktemp -d "${TMPDIR:-/tmp}/pinecone-backup-wait-install.XXXXXX")
+    trap 'rm -rf -- "${work}"' EXIT
+
+    # The digests: the checkout's, or those of the tag v<version> of --repo.
+    local sums source="${BASH_SOURCE[0]:-}" root checkout_version=""
+    if [[ -n "${repo}" ]]; then
+        [[ -n "${version}" ]] \
+            || bail "--repo needs --version: the digests are the ones committed in that release's tag"
+        local raw="${PINECONE_BACKUP_WAIT_RAW_URL:-https://raw.githubusercontent.com}" proto url
+        raw="${raw%/}"
+        proto=$(curl_protocols "${raw}")
+        url="${raw}/${repo}/v${version}/action/sha256sums"
+        sums="${work}/sha256sums"
+        info "reading the digests committed in ${repo} v${version}: ${url}"
+        # Not retried: a 404 means the version is not released, and curl
+        # retries what is transient.
+        curl --proto "${proto}" --proto-redir '=https' --tlsv1.2 -fsSL \
+            --retry 3 --retry-connrefused --connect-timeout 10 --max-time 60 \
+            -o "${sums}" -- "${url}" \
+            || bail "could not read ${url}: is v${version} a release of ${repo}?"
+    else
+        [[ -n "${source}" && -f "${source}" ]] \
+            || bail "no checkout around this script (is it piped?): give --repo OWNER/NAME and --version VERSION, so that the digests come from that release's tag"
+        root=$(cd -- "$(dirname -- "${source}")/.." && pwd)
+        sums="${root}/action/sha256sums"
+        if [[ -f "${root}/Cargo.toml" ]]; then
+            checkout_version=$(package_field "${root}/Cargo.toml" version)
+        fi
+        if [[ -z "${version}" ]]; then
+            version="${checkout_version}"
+            [[ "${version}" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] \
+                || bail "could not read the version from ${root}/Cargo.toml (got '${version}'); give --version"
+        fi
+    fi
+
+    local os machine target asset digest
+    os=$(uname -s)
+    machine=$(uname -m)
+    # shellcheck disable=SC2310 # uname_target is one case statement
+    target=$(uname_target "${os}" "${machine}") \
+        || bail "no release asset for this platform (${os} ${machine}; released: Linux x86_64/aarch64, macOS x86_64/arm64, Windows x86_64). Build from source instead: cargo install --git <repository> --tag v${version} --locked"
+    asset=$(asset_name "${version}" "${target}")
+    exe=pinecone-backup-wait
+    if [[ "${target}" == *-windows-* ]]; then
+        exe=pinecone-backup-wait.exe
+    fi
+    digest=$(committed_digest "${sums}" "${asset}")
+    if [[ -z "${digest}" && -n "${repo}" ]]; then
+        bail "the digests committed in ${repo} v${version} have no line for ${asset}; nothing unverified is installed"
+    elif [[ -z "${digest}" ]]; then
+        bail "${sums} has no digest for ${asset}: this checkout is not the release tag v${version} (its Cargo.toml says '${checkout_version}'). Check out that tag, or use --repo OWNER/NAME --version ${version}; nothing unverified is installed"
+    fi
+
+    bin_dir=$(unix_path "${to}")
+    install_download "${asset}" "${digest}" "${sums}" "${work}"
+
+    local installed=""
+    installed=$("${bin_dir}/${exe}" --version) || true
+    if [[ "${installed}" != "pinecone-backup-wait ${version}" ]]; then
+        rm -f -- "${bin_dir}/${exe}"
+        bail "the installed ${bin_dir}/${exe} does not run as pinecone-backup-wait ${version} (--version said '${installed}'); removed it"
+    fi
+    info "installed ${installed} at ${bin_dir}/${exe}, verified against the committed SHA-256"
+    case ":${PATH:-}:" in
+        *":${bin_dir}:"*) ;;
+        *) info "${bin_dir} is not on PATH: add it, or run ${bin_dir}/${exe}" ;;
+    esac
+}
+
+main() {
+    # action.yml runs the script with no arguments, inside the action.
+    if [[ $# -eq 0 && -n "${GITHUB_ACTION_PATH:-}" ]]; then
+        action_install
+    else
+        standalone_install "$@"
+    fi
 }
 
 main "$@"

@@ -5,6 +5,8 @@
 //! in its own module; `writer` appends strings to files. Renderers are pure
 //! and golden-tested; nothing here decides anything about the wait.
 
+pub mod azure;
+pub mod dotenv;
 pub mod escape;
 pub mod github_output;
 pub mod json;

@@ -6,8 +6,15 @@
 //! - `runner`: the GitHub runner's own parsing of `GITHUB_OUTPUT` files and
 //!   of workflow commands in a log, so tests assert what a workflow would
 //!   really see rather than what we hope it sees.
+//! - `dotenv` and `azure`: the same for GitLab dotenv reports (GitLab's
+//!   parser and the runner's expansion) and for Azure Pipelines logging
+//!   commands (the agent's parser).
+//! - `payloads`: hostile strings aimed at every sink.
 
+pub mod azure;
 pub mod control_plane;
+pub mod dotenv;
+pub mod payloads;
 pub mod runner;
 
 pub use control_plane::{FakeControlPlane, Recorded, Reply, Script};
