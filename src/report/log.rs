@@ -2,14 +2,19 @@
 //! with it (mask, group, warning, final annotation). stdout stays clean for
 //! `--json`.
 //!
-//! Every string that came from the API or the user goes through
+//! Every string that came from the API or the user is scrubbed of the API
+//! key, cut to a readable length (server strings), and goes through
 //! `escape::log_text` (plain lines) or `escape::command_data` (inside a
-//! workflow command) before it is printed.
+//! workflow command) before it is printed; the escaped line is scrubbed
+//! once more, in case an escape completed the key.
 
 use std::io::Write;
 
-use super::Report;
-use super::escape::{command_data, command_property, log_text};
+use super::escape::{
+    MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, command_data, command_property, cut, log_text,
+};
+use super::redact::{MARK, Redactor};
+use super::{Report, headline};
 use crate::cli::Origin;
 use crate::config::{Config, HumanDuration};
 use crate::outcome::Outcome;
@@ -21,6 +26,7 @@ pub struct Log<W: Write> {
     out: W,
     github_actions: bool,
     group_open: bool,
+    redactor: Redactor,
 }
 
 impl<W: Write> Log<W> {
@@ -30,6 +36,7 @@ impl<W: Write> Log<W> {
             out,
             github_actions,
             group_open: false,
+            redactor: Redactor::default(),
         }
     }
 
@@ -38,20 +45,41 @@ impl<W: Write> Log<W> {
         self.out
     }
 
+    /// The scrubber every sink uses: it knows the key once `start` ran.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
     // Write errors are ignored: a closed stderr must not change the result.
+    // The last scrub catches a key that an escape (`\n`, `%0A`) completed.
     fn line(&mut self, text: &str) {
+        let text = self.redactor.replace(text, MARK);
         let _ = writeln!(self.out, "{text}");
+    }
+
+    /// Text for a plain log line: scrubbed, cut to `max_chars`, escaped.
+    fn plain(&self, text: &str, max_chars: usize) -> String {
+        log_text(&cut(&self.redactor.text(text), max_chars))
+    }
+
+    /// A server string (status, id, name) for a plain log line.
+    fn server(&self, text: &str) -> String {
+        self.plain(text, MAX_SERVER_CHARS)
     }
 
     /// Masks the key, opens the log group and says what is about to happen.
     pub fn start(&mut self, config: &Config) {
         if self.github_actions {
-            // First, before anything else is printed.
+            // First, before anything else is printed, and the only place the
+            // key is printed: `line` would scrub it, so it is written here.
             let mask = format!("::add-mask::{}", command_data(config.api_key.expose()));
-            self.line(&mask);
+            let _ = writeln!(self.out, "{mask}");
+        }
+        self.redactor = Redactor::new(&config.api_key);
+        if self.github_actions {
             let group = format!(
                 "::group::Waiting for Pinecone backup {}",
-                command_data(config.backup_id.as_str())
+                command_data(&self.redactor.text(config.backup_id.as_str()))
             );
             self.line(&group);
             self.group_open = true;
@@ -60,9 +88,9 @@ impl<W: Write> Log<W> {
             "pinecone-backup-wait {}: waiting up to {} for backup {} at {} (API version {})",
             env!("CARGO_PKG_VERSION"),
             HumanDuration(config.timeout),
-            log_text(config.backup_id.as_str()),
-            log_text(config.endpoint.base()),
-            log_text(&config.api_version),
+            self.plain(config.backup_id.as_str(), usize::MAX),
+            self.plain(config.endpoint.base(), usize::MAX),
+            self.plain(&config.api_version, usize::MAX),
         );
         self.line(&intro);
         let origins = config.origins;
@@ -88,8 +116,8 @@ impl<W: Write> Log<W> {
             HumanDuration(intervals.max),
             intervals.multiplier,
             HumanDuration(config.request_timeout),
-            log_text(&config.statuses.ready().to_string()),
-            log_text(&config.statuses.failed().to_string()),
+            self.plain(&config.statuses.ready().to_string(), usize::MAX),
+            self.plain(&config.statuses.failed().to_string(), usize::MAX),
         );
         self.line(&schedule);
     }
@@ -108,17 +136,16 @@ impl<W: Write> Log<W> {
             self.line("::endgroup::");
             self.group_open = false;
         }
-        let verdict = verdict(report);
+        let verdict = verdict(report, &self.redactor);
         if self.github_actions {
-            let (command, title) = match report.outcome {
-                Outcome::Ready => ("notice", "Pinecone backup ready"),
-                Outcome::Cancelled => ("warning", "Pinecone backup wait cancelled"),
-                Outcome::Invalid => ("error", "pinecone-backup-wait: invalid usage"),
-                _ => ("error", "Pinecone backup not ready"),
+            let command = match report.outcome {
+                Outcome::Ready => "notice",
+                Outcome::Cancelled => "warning",
+                _ => "error",
             };
             let annotation = format!(
                 "::{command} title={}::{}",
-                command_property(title),
+                command_property(headline(report.outcome)),
                 command_data(&verdict)
             );
             self.line(&annotation);
@@ -127,13 +154,15 @@ impl<W: Write> Log<W> {
         self.line(&line);
     }
 
-    /// A warning that is not about one attempt.
+    /// A warning that is not about one attempt. The message is scrubbed and
+    /// escaped here; callers cut any server text in it.
     pub fn warning(&mut self, message: &str) {
+        let message = self.redactor.text(message).into_owned();
         if self.github_actions {
-            let annotation = format!("::warning::{}", command_data(message));
+            let annotation = format!("::warning::{}", command_data(&message));
             self.line(&annotation);
         } else {
-            let line = format!("warning: {}", log_text(message));
+            let line = format!("warning: {}", log_text(&message));
             self.line(&line);
         }
     }
@@ -142,8 +171,8 @@ impl<W: Write> Log<W> {
 impl<W: Write> Observer for Log<W> {
     fn attempt(&mut self, attempt: &Attempt<'_>) {
         let what = match attempt.result {
-            Ok(backup) => format!("status {}", log_text(backup.status().trim())),
-            Err(err) => log_text(&err.to_string()),
+            Ok(backup) => format!("status {}", self.server(backup.status().trim())),
+            Err(err) => self.plain(&err.to_string(), MAX_MESSAGE_CHARS),
         };
         let next = match attempt.next {
             None => String::new(),
@@ -159,6 +188,7 @@ impl<W: Write> Observer for Log<W> {
     }
 
     fn unknown_status(&mut self, status: &str) {
+        let status = cut(&self.redactor.text(status), MAX_SERVER_CHARS).into_owned();
         self.warning(&format!(
             "backup status '{status}' is neither a ready nor a failed status; \
              still waiting (set --ready-status or --failed-status if it should end the wait)"
@@ -174,35 +204,45 @@ fn origin_text(origin: Origin) -> String {
     }
 }
 
-/// One sentence about the end of the run.
-fn verdict(report: &Report) -> String {
-    let id = report
-        .backup
-        .as_ref()
-        .and_then(|b| b.text("backup_id"))
-        .or(report.backup_id.as_deref())
-        .unwrap_or("?");
+/// One sentence about the end of the run, scrubbed and cut but not yet
+/// escaped. Every server string in it is cut to `MAX_SERVER_CHARS`, the error
+/// to `MAX_MESSAGE_CHARS`.
+fn verdict(report: &Report, redactor: &Redactor) -> String {
+    let server = |text: &str| cut(&redactor.text(text), MAX_SERVER_CHARS).into_owned();
+    let id = server(
+        report
+            .backup
+            .as_ref()
+            .and_then(|b| b.text("backup_id"))
+            .or(report.backup_id.as_deref())
+            .unwrap_or("?"),
+    );
     let index = report
         .backup
         .as_ref()
         .and_then(|b| b.text("source_index_name"))
-        .map(|name| format!(" (index {name})"))
+        .map(|name| format!(" (index {})", server(name)))
         .unwrap_or_default();
+    let error = report
+        .error
+        .as_deref()
+        .map(|error| cut(&redactor.text(error), MAX_MESSAGE_CHARS).into_owned());
     let attempts = report.attempts;
     let tally = format!(
         "{attempts} attempt{} in {}",
         if attempts == 1 { "" } else { "s" },
         HumanDuration(report.elapsed)
     );
-    match (report.outcome, &report.error) {
+    let verdict = match (report.outcome, error) {
         (Outcome::Ready, _) => format!(
             "backup {id}{index} is {} after {tally}",
-            report.status().unwrap_or("ready")
+            server(report.status().unwrap_or("ready"))
         ),
-        (Outcome::Invalid, Some(error)) => error.clone(),
+        (Outcome::Invalid, Some(error)) => error,
         (_, Some(error)) => format!("backup {id}{index}: {error} ({tally})"),
         (outcome, None) => format!("backup {id}{index}: {outcome} ({tally})"),
-    }
+    };
+    redactor.text(&verdict).into_owned()
 }
 
 #[cfg(test)]
@@ -261,7 +301,7 @@ mod tests {
         assert_eq!(lines[0], "::endgroup::");
         assert_eq!(
             lines[1],
-            "::error title=Pinecone backup not ready::backup b1 (index i%0A::x::): backup status \
+            "::error title=Pinecone backup failed::backup b1 (index i%0A::x::): backup status \
              is Failed, a failed status (1 attempt in 300ms)"
         );
         assert_eq!(
