@@ -4,7 +4,7 @@
 use serde_json::json;
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{KEY, bare_waiter, waiter};
+use crate::support::{BACKUP_ID, KEY, bare_waiter, waiter};
 
 #[test]
 fn a_server_echoing_the_key_in_an_error_cannot_make_us_print_it() {
@@ -25,7 +25,7 @@ fn a_server_echoing_the_key_in_the_backup_cannot_make_us_print_it() {
     let server = FakeControlPlane::start(Script::always(Reply::json(
         200,
         json!({
-            "backup_id": "b1",
+            "backup_id": BACKUP_ID,
             "status": "Ready",
             "description": format!("made with {KEY}"),
             "tags": {"key": KEY},
