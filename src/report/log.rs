@@ -320,4 +320,52 @@ mod tests {
         assert!(!out.contains("::"), "{out}");
         assert!(out.starts_with("warning: backup status 'Archiving'"));
     }
+
+    fn with_key(key: &str) -> Log<Vec<u8>> {
+        let mut log = Log::new(Vec::new(), false);
+        log.redactor = Redactor::new(&crate::config::ApiKey::from_raw(key).unwrap());
+        log
+    }
+
+    #[test]
+    fn server_strings_are_scrubbed_then_cut_then_escaped() {
+        // A key with a backslash: the escape of a newline could spell it.
+        let mut log = with_key(r"k\ney");
+        let status = format!("k\\ney/k\ney {}", "s".repeat(10_000));
+        let backup = Backup::from_value(json!({ "status": status })).unwrap();
+        log.attempt(&Attempt {
+            number: 1,
+            elapsed: Duration::from_millis(5),
+            result: Ok(&backup),
+            next: None,
+        });
+        log.unknown_status(&status);
+        let out = text(log);
+        assert!(!out.contains(r"k\ney"), "{out}");
+        assert!(out.contains("status ***/*** sss"), "{out}");
+        assert_eq!(out.matches("… (10009 bytes in all)").count(), 2, "{out}");
+        assert!(out.len() < 1_000, "{} bytes", out.len());
+    }
+
+    #[test]
+    fn the_verdict_cuts_every_server_string_and_the_error() {
+        let mut log = with_key("pcsk_key_k3y");
+        let long = "n".repeat(5_000);
+        let report = Report {
+            outcome: Outcome::Timeout,
+            backup_id: Some("b1".into()),
+            backup: Some(
+                Backup::from_value(json!({"status": long, "source_index_name": long})).unwrap(),
+            ),
+            attempts: 2,
+            elapsed: Duration::from_secs(1),
+            error: Some(format!("deadline passed; last status: pcsk_key_k3y {long}")),
+        };
+        log.finish(&report);
+        let out = text(log);
+        assert!(out.len() < 1_500, "{} bytes: {out}", out.len());
+        assert!(out.starts_with("timeout: backup b1 (index nnn"), "{out}");
+        assert!(out.contains("last status: *** nnn"), "{out}");
+        assert_eq!(out.matches("bytes in all)").count(), 2, "{out}");
+    }
 }
