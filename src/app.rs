@@ -90,7 +90,9 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
 
 /// Writes every sink, in order of importance: step outputs (the gate reads
 /// them), job summary, JSON, then the verdict line. A step-output failure
-/// changes the outcome to `Error`; the others only warn.
+/// changes the outcome to `Error`; the others only warn. Each sink scrubs
+/// the key with the log's redactor (which knows the key once the
+/// configuration was read).
 fn finish<W: Write>(
     mut report: Report,
     env: &Env,
@@ -98,8 +100,13 @@ fn finish<W: Write>(
     log: &mut Log<W>,
     stdout: &mut dyn Write,
 ) -> Outcome {
+    let redactor = log.redactor().clone();
     if let Some(path) = &env.github_output {
-        let text = github_output::render(&report.outputs(), &mut github_output::random_delimiter);
+        if let Some(warning) = report.withheld_warning() {
+            log.warning(&warning);
+        }
+        let outputs = report.outputs(&redactor);
+        let text = github_output::render(&outputs, &mut github_output::random_delimiter);
         if let Err(err) = writer::append(path, &text) {
             report.error = Some(format!(
                 "cannot write step outputs to GITHUB_OUTPUT ({}): {err}; the wait itself ended with result={}",
@@ -110,7 +117,7 @@ fn finish<W: Write>(
         }
     }
     if let Some(path) = &env.github_step_summary
-        && let Err(err) = writer::append(path, &summary::render(&report))
+        && let Err(err) = writer::append(path, &summary::render(&report, &redactor))
     {
         log.warning(&format!(
             "cannot write the job summary to GITHUB_STEP_SUMMARY ({}): {err}",
@@ -119,7 +126,7 @@ fn finish<W: Write>(
     }
     if json_output {
         // A closed stdout (`| head -0`) must not change the exit code.
-        let _ = stdout.write_all(json::render(&report).as_bytes());
+        let _ = stdout.write_all(json::render(&report, &redactor).as_bytes());
         let _ = stdout.flush();
     }
     log.finish(&report);

@@ -3,8 +3,11 @@
 //! Policy encoded here: redirects are never followed (the `Api-Key` must not
 //! travel to another origin); plain HTTP only to loopback, which also skips
 //! any proxy; bodies are read with a size limit; the status code decides
-//! retryable versus final; every string from the network is scrubbed of the
-//! API key before it leaves this module.
+//! retryable versus final; a description of another backup is refused; a
+//! rejected API version is named as such. Everything is decided on the raw
+//! answer: the API key is scrubbed by the report sinks when they print, not
+//! here, so that a key which happens to be `Ready` cannot change a status.
+//! Server strings quoted in an error are cut (`error_body`).
 
 use std::time::{Duration, SystemTime};
 
@@ -13,6 +16,10 @@ use ureq::{Agent, Body};
 
 use super::{ApiError, Backup, BackupApi, error_body, parse_retry_after};
 use crate::config::{AdditionalHeaders, ApiKey, Config};
+
+/// The newest API version the contract stage proves this release against
+/// (`.ci/contract.sh`), suggested when the server refuses the one sent.
+pub const NEWEST_PROVEN_API_VERSION: &str = "2026-04";
 
 /// The largest success body accepted. A BackupModel is about 1 KiB; the
 /// limit leaves room for huge descriptions and tag sets, and bounds memory.
@@ -25,6 +32,7 @@ const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 pub struct HttpBackupApi {
     agent: Agent,
     url: String,
+    backup_id: String,
     api_key: ApiKey,
     api_version: String,
     additional_headers: AdditionalHeaders,
@@ -54,6 +62,7 @@ impl HttpBackupApi {
         HttpBackupApi {
             agent,
             url: config.endpoint.url().to_owned(),
+            backup_id: config.backup_id.as_str().to_owned(),
             api_key: config.api_key.clone(),
             api_version: config.api_version.clone(),
             additional_headers: config.additional_headers.clone(),
@@ -65,17 +74,69 @@ impl HttpBackupApi {
         if status.is_success() {
             return self.parse_backup(&mut response);
         }
-        let detail = self.describe_failure(&mut response);
-        let detail = self.api_key.redact(&detail).into_owned();
+        let (detail, message) = self.describe_failure(&mut response);
+        let id = self.quote(&self.backup_id);
         match status.as_u16() {
-            401 | 403 => Err(ApiError::Unauthorized { detail }),
-            404 => Err(ApiError::NotFound { detail }),
-            408 | 429 | 500..=599 => Err(ApiError::Transient {
+            408 | 429 => Err(ApiError::Transient {
+                detail,
+                retry_after: retry_after_of(&response),
+            }),
+            // Checked before 401 and 404: a server that no longer serves the
+            // version may answer with any 4xx, and waiting will not help.
+            400..=499 if message.as_deref().is_some_and(is_about_api_version) => {
+                Err(ApiError::Rejected {
+                    detail: self.api_version_rejected(&detail),
+                })
+            }
+            401 => Err(ApiError::Unauthorized {
+                detail: format!(
+                    "{detail}; check that the API key is right and that it belongs to the \
+                     Pinecone project that owns backup '{id}'"
+                ),
+            }),
+            403 => Err(ApiError::Unauthorized {
+                detail: format!(
+                    "{detail}; the key was recognised but may not describe backup '{id}': \
+                     check its project and its permissions in the Pinecone console"
+                ),
+            }),
+            404 => Err(ApiError::NotFound {
+                detail: format!(
+                    "{detail}; backup '{id}' is unknown to the project of this API key \
+                     (check the id, and that the key belongs to the project that made the backup)"
+                ),
+            }),
+            500..=599 => Err(ApiError::Transient {
                 detail,
                 retry_after: retry_after_of(&response),
             }),
             _ => Err(ApiError::Rejected { detail }),
         }
+    }
+
+    /// The error for a server that refuses the API version we sent.
+    fn api_version_rejected(&self, detail: &str) -> String {
+        let sent = &self.api_version;
+        let advice = if sent == NEWEST_PROVEN_API_VERSION {
+            format!(
+                "{NEWEST_PROVEN_API_VERSION} is the newest version this release is tested \
+                 against; a newer pinecone-backup-wait may be needed"
+            )
+        } else {
+            format!(
+                "pass --api-version {NEWEST_PROVEN_API_VERSION} (action input `api-version`), \
+                 the newest version this release is tested against"
+            )
+        };
+        format!(
+            "{detail}; the server does not accept API version {sent} \
+             (Pinecone serves each stable version for at least 12 months): {advice}"
+        )
+    }
+
+    /// A server string cut for quoting in an error, never inside the key.
+    fn quote(&self, text: &str) -> String {
+        error_body::quote(text, self.api_key.expose())
     }
 
     fn parse_backup(&self, response: &mut Response<Body>) -> Result<Backup, ApiError> {
@@ -101,7 +162,8 @@ impl HttpBackupApi {
             detail: format!(
                 "HTTP {}: body is not UTF-8 text (Content-Encoding: {})",
                 status_line(status),
-                header(response, "content-encoding").unwrap_or("none")
+                header(response, "content-encoding")
+                    .map_or_else(|| "none".to_owned(), |value| self.quote(&value))
             ),
         })?;
         if text.trim().is_empty() {
@@ -112,25 +174,43 @@ impl HttpBackupApi {
                 ),
             });
         }
-        let mut value: serde_json::Value =
+        let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|err| ApiError::Malformed {
-                detail: format!("HTTP {}: body is not JSON ({err})", status_line(status)),
+                detail: format!(
+                    "HTTP {}: body is not JSON ({})",
+                    status_line(status),
+                    self.quote(&err.to_string())
+                ),
             })?;
-        self.scrub(&mut value);
-        Backup::from_value(value).map_err(|detail| ApiError::Malformed {
-            detail: format!("HTTP {}: {detail}", status_line(status)),
-        })
+        let backup = Backup::from_value(value).map_err(|detail| ApiError::Malformed {
+            detail: format!("HTTP {}: {}", status_line(status), self.quote(&detail)),
+        })?;
+        // A gate must never pass on another backup's status, whatever it is.
+        match backup.text("backup_id") {
+            Some(id) if id != self.backup_id => Err(ApiError::Malformed {
+                detail: format!(
+                    "HTTP {}: the answer describes backup '{}', not the requested backup '{}'",
+                    status_line(status),
+                    self.quote(id),
+                    self.quote(&self.backup_id)
+                ),
+            }),
+            _ => Ok(backup),
+        }
     }
 
-    fn describe_failure(&self, response: &mut Response<Body>) -> String {
+    /// The error detail, and the server's own message (if any) on which the
+    /// API version check is made.
+    fn describe_failure(&self, response: &mut Response<Body>) -> (String, Option<String>) {
         let status = response.status();
         let mut detail = format!("HTTP {}", status_line(status));
         if status.is_redirection() {
-            let location = header(response, "location").unwrap_or("(no location)");
+            let location = header(response, "location")
+                .map_or_else(|| "(no location)".to_owned(), |value| self.quote(&value));
             detail.push_str(&format!(
                 ": redirect to {location} not followed; the API key is only sent to --api-host"
             ));
-            return detail;
+            return (detail, None);
         }
         // An unreadable error body still leaves the status code to act on.
         let body = response
@@ -140,33 +220,25 @@ impl HttpBackupApi {
             .lossy_utf8(true)
             .read_to_string()
             .unwrap_or_default();
-        if let Some(message) = error_body::message(&body) {
+        let message = error_body::message(&body, self.api_key.expose());
+        if let Some(message) = &message {
             detail.push_str(": ");
-            detail.push_str(&message);
+            detail.push_str(message);
         }
-        detail
+        (detail, message)
     }
+}
 
-    /// Replaces the key in every string and object key of the body.
-    fn scrub(&self, value: &mut serde_json::Value) {
-        use serde_json::Value;
-        match value {
-            Value::String(text) => {
-                if let std::borrow::Cow::Owned(clean) = self.api_key.redact(text) {
-                    *text = clean;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|item| self.scrub(item)),
-            Value::Object(map) => {
-                let entries = std::mem::take(map);
-                for (key, mut item) in entries {
-                    self.scrub(&mut item);
-                    map.insert(self.api_key.redact(&key).into_owned(), item);
-                }
-            }
-            _ => {}
-        }
-    }
+/// Whether an error message is about the API version (`Unsupported API
+/// version`, `X-Pinecone-API-Version header ...`, `api_version`). Pinecone
+/// does not document the wording, so this matches the words, not a phrase.
+fn is_about_api_version(message: &str) -> bool {
+    let words: String = message
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c == '-' || c == '_' { ' ' } else { c })
+        .collect();
+    words.contains("api version") || words.contains("apiversion")
 }
 
 impl BackupApi for HttpBackupApi {
@@ -219,17 +291,50 @@ fn transport_error(err: &ureq::Error, during: &str) -> ApiError {
 }
 
 fn retry_after_of(response: &Response<Body>) -> Option<Duration> {
-    let value = header(response, "retry-after")?;
-    parse_retry_after(value, header(response, "date"), SystemTime::now())
+    let value = response.headers().get("retry-after")?.to_str().ok()?;
+    let date = response
+        .headers()
+        .get("date")
+        .and_then(|date| date.to_str().ok());
+    parse_retry_after(value, date, SystemTime::now())
 }
 
-fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
-    response.headers().get(name)?.to_str().ok()
+/// A header value as text; bytes that are not UTF-8 are replaced, since the
+/// value is only ever quoted in an error.
+fn header(response: &Response<Body>, name: &str) -> Option<String> {
+    let value = response.headers().get(name)?;
+    Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
 }
 
 fn status_line(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_version_messages_are_recognised_and_others_are_not() {
+        for about in [
+            "Unsupported API version (INVALID_ARGUMENT)",
+            "Invalid value for header X-Pinecone-API-Version: 2025-04",
+            "api_version 2025-04 is no longer served",
+            "Use of namespace='__default__' is not allowed in API versions prior to 2025-04",
+            "unknown apiVersion",
+        ] {
+            assert!(is_about_api_version(about), "{about}");
+        }
+        for other in [
+            "Invalid API key",
+            "Backup 'b1' not found (NOT_FOUND)",
+            "version conflict",
+            "HTML page \"404 Not Found\"",
+        ] {
+            assert!(!is_about_api_version(other), "{other}");
+        }
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! `BackupApi` is the seam: `HttpBackupApi` (ureq) in production, wrapped in
 //! `Guarded` so that a hung server or a signal can never hold the process;
-//! scripted fakes in the poller's tests. Everything that comes back from the
-//! network is scrubbed of the API key here, before any other module sees it.
+//! scripted fakes in the poller's tests. What comes back from the network is
+//! kept raw, so decisions are made on what the server said; the report sinks
+//! scrub the API key when they print (`report::redact`).
 
 mod error_body;
 mod guard;

@@ -108,9 +108,9 @@ impl Backup {
         known.chain(extra).collect()
     }
 
-    /// The whole backup as compact JSON.
-    pub fn to_json(&self) -> String {
-        Value::Object(self.fields.clone()).to_string()
+    /// The names of every field, in name order.
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.keys().map(String::as_str)
     }
 
     /// The whole backup as a JSON value.

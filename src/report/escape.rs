@@ -7,6 +7,29 @@
 //! (actions/runner src/Runner.Common/ActionCommand.cs, TryParseV2/TryParse).
 //! So a log line must never let untrusted text start a line or contain `##[`.
 
+/// The longest server string (a status, an id, a header value) kept where a
+/// person reads it: log lines, annotations, the summary. Outputs and
+/// `--json` keep the exact value.
+pub const MAX_SERVER_CHARS: usize = 200;
+
+/// The longest message (an error that quotes server text) kept in a log
+/// line or an annotation; the `error` output keeps it whole.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// Cuts `text` to `max_chars` characters and says what was cut, so that a
+/// server sending megabytes cannot fill the log: `abc… (1048576 bytes in all)`.
+pub fn cut(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}{}", &text[..end], cut_note(text)).into(),
+        None => text.into(),
+    }
+}
+
+/// What `cut` appends.
+fn cut_note(text: &str) -> String {
+    format!("… ({} bytes in all)", text.len())
+}
+
 /// For the human log: control characters (including CR, LF, ESC and the
 /// Unicode line separators) become visible escapes, and `##[` is broken up,
 /// so the text stays on its own line and can issue no workflow command.
@@ -64,13 +87,13 @@ pub fn json_line(json: String) -> String {
 }
 
 /// A markdown table cell: HTML and markdown syntax are neutralised, lines
-/// are joined, and long values are cut, so a value cannot break the table,
-/// inject a link or an image, or swell the summary.
+/// are joined, and long values are cut (saying so), so a value cannot break
+/// the table, inject a link or an image, or swell the summary.
 pub fn markdown_cell(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
     for (count, c) in text.chars().enumerate() {
         if count == max_chars {
-            out.push('…');
+            out.push_str(&cut_note(text));
             break;
         }
         match c {
@@ -140,6 +163,13 @@ mod tests {
     #[test]
     fn markdown_cells_are_cut_at_the_limit() {
         let cell = markdown_cell(&"é".repeat(1000), 10);
-        assert_eq!(cell, format!("{}…", "é".repeat(10)));
+        assert_eq!(cell, format!("{}… (2000 bytes in all)", "é".repeat(10)));
+    }
+
+    #[test]
+    fn cut_keeps_short_text_and_says_how_long_long_text_was() {
+        assert_eq!(cut("Ready", 5), "Ready");
+        assert_eq!(cut("Readyy", 5), "Ready… (6 bytes in all)");
+        assert_eq!(cut(&"é".repeat(300), 2), "éé… (600 bytes in all)");
     }
 }

@@ -2,14 +2,19 @@
 //! with it (mask, group, warning, final annotation). stdout stays clean for
 //! `--json`.
 //!
-//! Every string that came from the API or the user goes through
+//! Every string that came from the API or the user is scrubbed of the API
+//! key, cut to a readable length (server strings), and goes through
 //! `escape::log_text` (plain lines) or `escape::command_data` (inside a
-//! workflow command) before it is printed.
+//! workflow command) before it is printed; the escaped line is scrubbed
+//! once more, in case an escape completed the key.
 
 use std::io::Write;
 
-use super::Report;
-use super::escape::{command_data, command_property, log_text};
+use super::escape::{
+    MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, command_data, command_property, cut, log_text,
+};
+use super::redact::{MARK, Redactor};
+use super::{Report, headline};
 use crate::cli::Origin;
 use crate::config::{Config, HumanDuration};
 use crate::outcome::Outcome;
@@ -22,6 +27,7 @@ pub struct Log<W: Write> {
     out: W,
     github_actions: bool,
     group_open: bool,
+    redactor: Redactor,
 }
 
 impl<W: Write> Log<W> {
@@ -31,6 +37,7 @@ impl<W: Write> Log<W> {
             out,
             github_actions,
             group_open: false,
+            redactor: Redactor::default(),
         }
     }
 
@@ -39,20 +46,41 @@ impl<W: Write> Log<W> {
         self.out
     }
 
+    /// The scrubber every sink uses: it knows the key once `start` ran.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
     // Write errors are ignored: a closed stderr must not change the result.
+    // The last scrub catches a key that an escape (`\n`, `%0A`) completed.
     fn line(&mut self, text: &str) {
+        let text = self.redactor.replace(text, MARK);
         let _ = writeln!(self.out, "{text}");
+    }
+
+    /// Text for a plain log line: scrubbed, cut to `max_chars`, escaped.
+    fn plain(&self, text: &str, max_chars: usize) -> String {
+        log_text(&cut(&self.redactor.text(text), max_chars))
+    }
+
+    /// A server string (status, id, name) for a plain log line.
+    fn server(&self, text: &str) -> String {
+        self.plain(text, MAX_SERVER_CHARS)
     }
 
     /// Masks the key, opens the log group and says what is about to happen.
     pub fn start(&mut self, config: &Config) {
         if self.github_actions {
-            // First, before anything else is printed.
+            // First, before anything else is printed, and the only place the
+            // key is printed: `line` would scrub it, so it is written here.
             let mask = format!("::add-mask::{}", command_data(config.api_key.expose()));
-            self.line(&mask);
+            let _ = writeln!(self.out, "{mask}");
+        }
+        self.redactor = Redactor::new(&config.api_key);
+        if self.github_actions {
             let group = format!(
                 "::group::Waiting for Pinecone backup {}",
-                command_data(config.backup_id.as_str())
+                command_data(&self.redactor.text(config.backup_id.as_str()))
             );
             self.line(&group);
             self.group_open = true;
@@ -61,9 +89,9 @@ impl<W: Write> Log<W> {
             "pinecone-backup-wait {}: waiting up to {} for backup {} at {} (API version {})",
             env!("CARGO_PKG_VERSION"),
             HumanDuration(config.timeout),
-            log_text(config.backup_id.as_str()),
-            log_text(config.endpoint.base()),
-            log_text(&config.api_version),
+            self.plain(config.backup_id.as_str(), usize::MAX),
+            self.plain(config.endpoint.base(), usize::MAX),
+            self.plain(&config.api_version, usize::MAX),
         );
         self.line(&intro);
         let origins = config.origins;
@@ -93,8 +121,8 @@ impl<W: Write> Log<W> {
             HumanDuration(intervals.max),
             intervals.multiplier,
             HumanDuration(config.request_timeout),
-            log_text(&config.statuses.ready().to_string()),
-            log_text(&config.statuses.failed().to_string()),
+            self.plain(&config.statuses.ready().to_string(), usize::MAX),
+            self.plain(&config.statuses.failed().to_string(), usize::MAX),
         );
         self.line(&schedule);
     }
@@ -115,17 +143,16 @@ impl<W: Write> Log<W> {
             self.line("::endgroup::");
             self.group_open = false;
         }
-        let verdict = verdict(report);
+        let verdict = verdict(report, &self.redactor);
         if self.github_actions {
-            let (command, title) = match report.outcome {
-                Outcome::Ready => ("notice", "Pinecone backup ready"),
-                Outcome::Cancelled => ("warning", "Pinecone backup wait cancelled"),
-                Outcome::Invalid => ("error", "pinecone-backup-wait: invalid usage"),
-                _ => ("error", "Pinecone backup not ready"),
+            let command = match report.outcome {
+                Outcome::Ready => "notice",
+                Outcome::Cancelled => "warning",
+                _ => "error",
             };
             let annotation = format!(
                 "::{command} title={}::{}",
-                command_property(title),
+                command_property(headline(report.outcome)),
                 command_data(&verdict)
             );
             self.line(&annotation);
@@ -137,13 +164,15 @@ impl<W: Write> Log<W> {
         }
     }
 
-    /// A warning that is not about one attempt.
+    /// A warning that is not about one attempt. The message is scrubbed and
+    /// escaped here; callers cut any server text in it.
     pub fn warning(&mut self, message: &str) {
+        let message = self.redactor.text(message).into_owned();
         if self.github_actions {
-            let annotation = format!("::warning::{}", command_data(message));
+            let annotation = format!("::warning::{}", command_data(&message));
             self.line(&annotation);
         } else {
-            let line = format!("warning: {}", log_text(message));
+            let line = format!("warning: {}", log_text(&message));
             self.line(&line);
         }
     }
@@ -152,8 +181,8 @@ impl<W: Write> Log<W> {
 impl<W: Write> Observer for Log<W> {
     fn attempt(&mut self, attempt: &Attempt<'_>) {
         let what = match attempt.result {
-            Ok(backup) => format!("status {}", log_text(backup.status().trim())),
-            Err(err) => log_text(&err.to_string()),
+            Ok(backup) => format!("status {}", self.server(backup.status().trim())),
+            Err(err) => self.plain(&err.to_string(), MAX_MESSAGE_CHARS),
         };
         let next = match attempt.next {
             None => String::new(),
@@ -169,6 +198,7 @@ impl<W: Write> Observer for Log<W> {
     }
 
     fn unknown_status(&mut self, status: &str) {
+        let status = cut(&self.redactor.text(status), MAX_SERVER_CHARS).into_owned();
         self.warning(&format!(
             "backup status '{status}' is neither a ready nor a failed status; \
              still waiting (set --ready-status or --failed-status if it should end the wait)"
@@ -184,35 +214,45 @@ fn origin_text(origin: Origin) -> String {
     }
 }
 
-/// One sentence about the end of the run.
-fn verdict(report: &Report) -> String {
-    let id = report
-        .backup
-        .as_ref()
-        .and_then(|b| b.text("backup_id"))
-        .or(report.backup_id.as_deref())
-        .unwrap_or("?");
+/// One sentence about the end of the run, scrubbed and cut but not yet
+/// escaped. Every server string in it is cut to `MAX_SERVER_CHARS`, the error
+/// to `MAX_MESSAGE_CHARS`.
+fn verdict(report: &Report, redactor: &Redactor) -> String {
+    let server = |text: &str| cut(&redactor.text(text), MAX_SERVER_CHARS).into_owned();
+    let id = server(
+        report
+            .backup
+            .as_ref()
+            .and_then(|b| b.text("backup_id"))
+            .or(report.backup_id.as_deref())
+            .unwrap_or("?"),
+    );
     let index = report
         .backup
         .as_ref()
         .and_then(|b| b.text("source_index_name"))
-        .map(|name| format!(" (index {name})"))
+        .map(|name| format!(" (index {})", server(name)))
         .unwrap_or_default();
+    let error = report
+        .error
+        .as_deref()
+        .map(|error| cut(&redactor.text(error), MAX_MESSAGE_CHARS).into_owned());
     let attempts = report.attempts;
     let tally = format!(
         "{attempts} attempt{} in {}",
         if attempts == 1 { "" } else { "s" },
         HumanDuration(report.elapsed)
     );
-    match (report.outcome, &report.error) {
+    let verdict = match (report.outcome, error) {
         (Outcome::Ready, _) => format!(
             "backup {id}{index} is {} after {tally}",
-            report.status().unwrap_or("ready")
+            server(report.status().unwrap_or("ready"))
         ),
-        (Outcome::Invalid, Some(error)) => error.clone(),
+        (Outcome::Invalid, Some(error)) => error,
         (_, Some(error)) => format!("backup {id}{index}: {error} ({tally})"),
         (outcome, None) => format!("backup {id}{index}: {outcome} ({tally})"),
-    }
+    };
+    redactor.text(&verdict).into_owned()
 }
 
 #[cfg(test)]
@@ -271,7 +311,7 @@ mod tests {
         assert_eq!(lines[0], "::endgroup::");
         assert_eq!(
             lines[1],
-            "::error title=Pinecone backup not ready::backup b1 (index i%0A::x::): backup status \
+            "::error title=Pinecone backup failed::backup b1 (index i%0A::x::): backup status \
              is Failed, a failed status (1 attempt in 300ms)"
         );
         assert_eq!(
@@ -306,5 +346,53 @@ mod tests {
         let out = text(log);
         assert!(!out.contains("::"), "{out}");
         assert!(out.starts_with("warning: backup status 'Archiving'"));
+    }
+
+    fn with_key(key: &str) -> Log<Vec<u8>> {
+        let mut log = Log::new(Vec::new(), false);
+        log.redactor = Redactor::new(&crate::config::ApiKey::from_raw(key).unwrap());
+        log
+    }
+
+    #[test]
+    fn server_strings_are_scrubbed_then_cut_then_escaped() {
+        // A key with a backslash: the escape of a newline could spell it.
+        let mut log = with_key(r"k\ney");
+        let status = format!("k\\ney/k\ney {}", "s".repeat(10_000));
+        let backup = Backup::from_value(json!({ "status": status })).unwrap();
+        log.attempt(&Attempt {
+            number: 1,
+            elapsed: Duration::from_millis(5),
+            result: Ok(&backup),
+            next: None,
+        });
+        log.unknown_status(&status);
+        let out = text(log);
+        assert!(!out.contains(r"k\ney"), "{out}");
+        assert!(out.contains("status ***/*** sss"), "{out}");
+        assert_eq!(out.matches("… (10009 bytes in all)").count(), 2, "{out}");
+        assert!(out.len() < 1_000, "{} bytes", out.len());
+    }
+
+    #[test]
+    fn the_verdict_cuts_every_server_string_and_the_error() {
+        let mut log = with_key("pcsk_key_k3y");
+        let long = "n".repeat(5_000);
+        let report = Report {
+            outcome: Outcome::Timeout,
+            backup_id: Some("b1".into()),
+            backup: Some(
+                Backup::from_value(json!({"status": long, "source_index_name": long})).unwrap(),
+            ),
+            attempts: 2,
+            elapsed: Duration::from_secs(1),
+            error: Some(format!("deadline passed; last status: pcsk_key_k3y {long}")),
+        };
+        log.finish(&report);
+        let out = text(log);
+        assert!(out.len() < 1_500, "{} bytes: {out}", out.len());
+        assert!(out.starts_with("timeout: backup b1 (index nnn"), "{out}");
+        assert!(out.contains("last status: *** nnn"), "{out}");
+        assert_eq!(out.matches("bytes in all)").count(), 2, "{out}");
     }
 }

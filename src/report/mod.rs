@@ -3,7 +3,9 @@
 //!
 //! One `Report` describes the end of a run; each sink renders it to a string
 //! in its own module; `writer` appends strings to files. Renderers are pure
-//! and golden-tested; nothing here decides anything about the wait.
+//! and golden-tested; nothing here decides anything about the wait. The
+//! report holds raw data; each sink scrubs the API key (`redact`) and then
+//! escapes, at the moment it prints.
 
 pub mod azure;
 pub mod dotenv;
@@ -11,6 +13,7 @@ pub mod escape;
 pub mod github_output;
 pub mod json;
 pub mod log;
+pub mod redact;
 pub mod summary;
 pub mod writer;
 
@@ -18,11 +21,27 @@ use std::time::Duration;
 
 use crate::api::{Backup, FIELDS};
 use crate::outcome::Outcome;
+use redact::Redactor;
 
 /// Outputs the waiter itself defines. A field of that name from the API
 /// would shadow them, so such a field is left out of the outputs (it is
 /// still inside the `json` output).
 pub const OWN_OUTPUTS: [&str; 5] = ["result", "json", "attempts", "elapsed_seconds", "error"];
+
+/// The title of the summary and of the final annotation: each outcome its
+/// own, so a rejected key does not read as a backup that is not ready.
+pub fn headline(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ready => "Pinecone backup is ready",
+        Outcome::Failed => "Pinecone backup failed",
+        Outcome::Timeout => "Timed out waiting for the Pinecone backup",
+        Outcome::NotFound => "Pinecone backup not found",
+        Outcome::Unauthorized => "Pinecone API key rejected",
+        Outcome::Error => "Error while checking the Pinecone backup",
+        Outcome::Invalid => "pinecone-backup-wait: invalid usage",
+        Outcome::Cancelled => "Waiting for the Pinecone backup was cancelled",
+    }
+}
 
 /// The end of a run, as every sink sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,9 +85,13 @@ impl Report {
 
     /// Every step output as `(name, value)`, in a fixed order: the
     /// BackupModel fields (empty when absent; `status` trimmed), fields newer
-    /// API versions add, then the waiter's own. Names that are not safe output names are
-    /// dropped, so the API cannot choose what the file's syntax looks like.
-    pub fn outputs(&self) -> Vec<(String, String)> {
+    /// API versions add, then the waiter's own. Names that are not safe
+    /// output names are dropped, so the API cannot choose what the file's
+    /// syntax looks like; so are `withheld_fields` and names that contain
+    /// the key. Values from the API are scrubbed of the key; `result`,
+    /// `attempts` and `elapsed_seconds` are ours and written as they are.
+    pub fn outputs(&self, redactor: &Redactor) -> Vec<(String, String)> {
+        let withheld = self.withheld_fields();
         let mut fields: Vec<(&str, String)> = match &self.backup {
             Some(backup) => backup.output_fields(),
             None => FIELDS.iter().map(|&name| (name, String::new())).collect(),
@@ -80,21 +103,81 @@ impl Report {
         }
         let mut outputs: Vec<(String, String)> = fields
             .into_iter()
-            .filter(|(name, _)| is_output_name(name) && !OWN_OUTPUTS.contains(name))
-            .map(|(name, value)| (name.to_owned(), value))
+            .filter(|(name, _)| {
+                FIELDS.contains(name)
+                    || (is_output_name(name) && !withheld.contains(name) && !redactor.finds(name))
+            })
+            .map(|(name, value)| (name.to_owned(), redactor.text(&value).into_owned()))
             .collect();
         let own = [
             self.outcome.label().to_owned(),
             self.backup
                 .as_ref()
-                .map(Backup::to_json)
+                .map(|backup| redactor.json(&backup.as_json()).to_string())
                 .unwrap_or_default(),
             self.attempts.to_string(),
             self.elapsed_seconds(),
-            self.error.clone().unwrap_or_default(),
+            redactor
+                .text(self.error.as_deref().unwrap_or_default())
+                .into_owned(),
         ];
         outputs.extend(OWN_OUTPUTS.iter().map(|n| n.to_string()).zip(own));
         outputs
+    }
+
+    /// Fields of the backup that are not written as outputs although their
+    /// names are valid, in name order: the runner stores step outputs
+    /// without regard to case (a later `Status` would overwrite `status`),
+    /// so a field whose name equals one of ours ignoring case, or two fields
+    /// whose names equal each other ignoring case, would let the API choose
+    /// what a gate reads. They stay inside the `json` output.
+    pub fn withheld_fields(&self) -> Vec<&str> {
+        let Some(backup) = &self.backup else {
+            return Vec::new();
+        };
+        let extra: Vec<&str> = backup
+            .field_names()
+            .filter(|name| !FIELDS.contains(name) && is_output_name(name))
+            .collect();
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        extra
+            .iter()
+            .copied()
+            .filter(|name| {
+                FIELDS
+                    .iter()
+                    .chain(&OWN_OUTPUTS)
+                    .any(|ours| same(ours, name))
+                    || extra
+                        .iter()
+                        .filter(|other| same(other, name))
+                        .nth(1)
+                        .is_some()
+            })
+            .collect()
+    }
+
+    /// The one warning about `withheld_fields`, if there are any.
+    pub fn withheld_warning(&self) -> Option<String> {
+        const SHOWN: usize = 10;
+        let withheld = self.withheld_fields();
+        if withheld.is_empty() {
+            return None;
+        }
+        let mut names = withheld
+            .iter()
+            .take(SHOWN)
+            .map(|name| format!("'{name}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if withheld.len() > SHOWN {
+            names.push_str(&format!(" and {} more", withheld.len() - SHOWN));
+        }
+        Some(format!(
+            "the backup has fields whose names clash, ignoring case, with another output \
+             ({names}); GitHub reads output names without regard to case, so they are not \
+             written as step outputs (they are still inside the `json` output)"
+        ))
     }
 }
 
@@ -114,7 +197,7 @@ mod tests {
 
     #[test]
     fn invalid_run_still_lists_every_output() {
-        let outputs = Report::invalid("bad flag".into()).outputs();
+        let outputs = Report::invalid("bad flag".into()).outputs(&Redactor::default());
         let names: Vec<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
         let mut expected: Vec<&str> = FIELDS.to_vec();
         expected.extend(OWN_OUTPUTS);
@@ -146,7 +229,7 @@ mod tests {
             elapsed: Duration::from_millis(1500),
             error: Some("e".into()),
         };
-        let outputs = report.outputs();
+        let outputs = report.outputs(&Redactor::default());
         let results: Vec<_> = outputs.iter().filter(|(n, _)| n == "result").collect();
         assert_eq!(results, vec![&("result".to_owned(), "failed".to_owned())]);
         assert!(outputs.iter().all(|(n, _)| is_output_name(n)));
@@ -156,6 +239,75 @@ mod tests {
                 .iter()
                 .any(|(n, v)| n == "elapsed_seconds" && v == "1.500")
         );
+    }
+
+    fn report_of(outcome: Outcome, backup: serde_json::Value) -> Report {
+        Report {
+            outcome,
+            backup_id: Some("b".into()),
+            backup: Some(Backup::from_value(backup).unwrap()),
+            attempts: 1,
+            elapsed: Duration::from_millis(10),
+            error: None,
+        }
+    }
+
+    fn value<'a>(outputs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+        outputs
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn fields_that_equal_an_output_ignoring_case_are_withheld() {
+        let report = report_of(
+            Outcome::Failed,
+            json!({
+                "status": "Failed", "Status": "Ready", "RESULT": "ready",
+                "Json": "{}", "new": "a", "NEW": "b", "other": "kept"
+            }),
+        );
+        assert_eq!(
+            report.withheld_fields(),
+            vec!["Json", "NEW", "RESULT", "Status", "new"]
+        );
+        let outputs = report.outputs(&Redactor::default());
+        assert_eq!(value(&outputs, "status"), vec!["Failed"]);
+        assert_eq!(value(&outputs, "result"), vec!["failed"]);
+        assert_eq!(value(&outputs, "new"), Vec::<&str>::new());
+        assert_eq!(value(&outputs, "other"), vec!["kept"]);
+        let json = value(&outputs, "json")[0];
+        assert!(json.contains(r#""Status":"Ready""#), "{json}");
+        let warning = report.withheld_warning().unwrap();
+        assert!(
+            warning.contains("'Json', 'NEW', 'RESULT', 'Status', 'new'"),
+            "{warning}"
+        );
+        assert_eq!(
+            report_of(Outcome::Ready, json!({"status": "Ready"})).withheld_warning(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_one_character_key_scrubs_values_but_not_our_names_or_result() {
+        let key = crate::config::ApiKey::from_raw("e").unwrap();
+        let report = report_of(
+            Outcome::Ready,
+            json!({"status": "Ready", "description": "see", "extra": 1, "word": 2}),
+        );
+        let outputs = report.outputs(&Redactor::new(&key));
+        assert_eq!(value(&outputs, "result"), vec!["ready"]);
+        assert_eq!(value(&outputs, "status"), vec!["R***ady"]);
+        assert_eq!(value(&outputs, "description"), vec!["s******"]);
+        // An API name with the key in it is not written; ours always are.
+        assert_eq!(value(&outputs, "extra"), Vec::<&str>::new());
+        assert_eq!(value(&outputs, "word"), vec!["2"]);
+        assert_eq!(outputs.len(), FIELDS.len() + OWN_OUTPUTS.len() + 1);
+        let json: serde_json::Value = serde_json::from_str(value(&outputs, "json")[0]).unwrap();
+        assert_eq!(json["status"], "R***ady");
     }
 
     #[test]

@@ -1,29 +1,35 @@
 //! The job summary (`GITHUB_STEP_SUMMARY`): a short markdown table a person
-//! reads after the run. Every value from the API goes through
-//! `escape::markdown_cell`.
+//! reads after the run. Every value from the API is scrubbed of the key,
+//! then goes through `escape::markdown_cell` (in that order: escaping turns
+//! `_` into `\_`, which would hide the key from GitHub's masker).
 
 use std::fmt::Write as _;
 
-use super::Report;
-use super::escape::markdown_cell;
+use super::escape::{MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, markdown_cell};
+use super::redact::Redactor;
+use super::{Report, headline};
 use crate::config::HumanDuration;
 use crate::outcome::Outcome;
 
-/// Longest cell kept in the summary; GitHub caps a step's summary at 1 MiB.
-const MAX_CELL_CHARS: usize = 200;
+/// The redaction mark once inside markdown, where a bare `***` is emphasis.
+const MARK: &str = r"\*\*\*";
 
 /// Renders the summary.
-pub fn render(report: &Report) -> String {
-    let (icon, headline) = match report.outcome {
-        Outcome::Ready => ("✅", "Pinecone backup is ready"),
-        Outcome::Failed => ("❌", "Pinecone backup failed"),
-        Outcome::Timeout => ("⏱️", "Timed out waiting for the Pinecone backup"),
-        Outcome::NotFound => ("❌", "Pinecone backup not found"),
-        Outcome::Unauthorized => ("🔒", "Pinecone API key rejected"),
-        Outcome::Cancelled => ("⚠️", "Waiting for the Pinecone backup was cancelled"),
-        Outcome::Invalid | Outcome::Error => ("❌", "Could not wait for the Pinecone backup"),
+pub fn render(report: &Report, redactor: &Redactor) -> String {
+    let icon = match report.outcome {
+        Outcome::Ready => "✅",
+        Outcome::Timeout => "⏱️",
+        Outcome::Unauthorized => "🔒",
+        Outcome::Cancelled => "⚠️",
+        Outcome::Failed | Outcome::NotFound | Outcome::Invalid | Outcome::Error => "❌",
     };
-    let cell = |text: &str| markdown_cell(text, MAX_CELL_CHARS);
+    let headline = headline(report.outcome);
+    // Scrub, escape, then scrub again in case an escape completed the key.
+    let cut_cell = |text: &str, max_chars: usize| {
+        let escaped = markdown_cell(&redactor.text(text), max_chars);
+        redactor.replace(&escaped, MARK).into_owned()
+    };
+    let cell = |text: &str| cut_cell(text, MAX_SERVER_CHARS);
     let backup = report.backup.as_ref();
     let text = |field: &str| backup.and_then(|b| b.text(field)).filter(|t| !t.is_empty());
 
@@ -42,15 +48,18 @@ pub fn render(report: &Report) -> String {
         rows.push(("Index", cell(index)));
     }
     if let Some(bytes) = backup.and_then(|b| b.integer("size_bytes")) {
-        rows.push(("Size", format!("{} ({bytes} bytes)", human_bytes(bytes))));
+        rows.push((
+            "Size",
+            cell(&format!("{} ({bytes} bytes)", human_bytes(bytes))),
+        ));
     }
     if let Some(records) = backup.and_then(|b| b.integer("record_count")) {
-        rows.push(("Records", records.to_string()));
+        rows.push(("Records", cell(&records.to_string())));
     }
     rows.push(("Attempts", report.attempts.to_string()));
     rows.push(("Elapsed", HumanDuration(report.elapsed).to_string()));
     if let Some(error) = &report.error {
-        rows.push(("Error", cell(error)));
+        rows.push(("Error", cut_cell(error, MAX_MESSAGE_CHARS)));
     }
 
     let mut out = format!("### {icon} {headline}\n\n| | |\n|---|---|\n");
@@ -96,14 +105,17 @@ mod tests {
 
     #[test]
     fn golden_ready_summary() {
-        let summary = render(&report(
-            Outcome::Ready,
-            json!({
-                "backup_id": "b-1", "name": "nightly", "status": "Ready",
-                "source_index_name": "docs", "size_bytes": 10_000_000, "record_count": 120_000
-            }),
-            None,
-        ));
+        let summary = render(
+            &report(
+                Outcome::Ready,
+                json!({
+                    "backup_id": "b-1", "name": "nightly", "status": "Ready",
+                    "source_index_name": "docs", "size_bytes": 10_000_000, "record_count": 120_000
+                }),
+                None,
+            ),
+            &Redactor::default(),
+        );
         assert_eq!(
             summary,
             "### ✅ Pinecone backup is ready\n\n| | |\n|---|---|\n\
@@ -120,15 +132,70 @@ mod tests {
 
     #[test]
     fn hostile_values_stay_inside_their_cells() {
-        let summary = render(&report(
-            Outcome::Failed,
-            json!({"status": "Failed|x\n| Injected | row |", "source_index_name": "<script>"}),
-            Some("boom\n\n# heading"),
-        ));
+        let summary = render(
+            &report(
+                Outcome::Failed,
+                json!({"status": "Failed|x\n| Injected | row |", "source_index_name": "<script>"}),
+                Some("boom\n\n# heading"),
+            ),
+            &Redactor::default(),
+        );
         let table_rows = summary.lines().filter(|l| l.starts_with('|')).count();
         assert_eq!(table_rows, 2 + 7, "{summary}"); // header, separator, 7 rows
         assert!(!summary.contains("<script>"));
         assert!(!summary.contains("\n# heading"));
+    }
+
+    #[test]
+    fn the_key_is_scrubbed_before_markdown_can_hide_it() {
+        let key = crate::config::ApiKey::from_raw("pcsk_k3y_12345").unwrap();
+        let summary = render(
+            &report(
+                Outcome::Error,
+                json!({"status": "x pcsk_k3y_12345", "source_index_name": "pcsk_k3y_12345"}),
+                Some("echo pcsk_k3y_12345"),
+            ),
+            &Redactor::new(&key),
+        );
+        assert!(!summary.contains("pcsk"), "{summary}");
+        assert!(summary.contains("| Status | x \\*\\*\\* |"), "{summary}");
+        assert!(summary.contains("| Error | echo \\*\\*\\* |"), "{summary}");
+    }
+
+    #[test]
+    fn a_key_echoed_as_a_number_is_scrubbed() {
+        let key = crate::config::ApiKey::from_raw("12345").unwrap();
+        let summary = render(
+            &report(
+                Outcome::Ready,
+                json!({"status": "Ready", "record_count": 912_345_123, "size_bytes": 12345}),
+                None,
+            ),
+            &Redactor::new(&key),
+        );
+        assert!(!summary.contains("12345"), "{summary}");
+        assert!(summary.contains("| Records | 9\\*\\*\\*123 |"), "{summary}");
+    }
+
+    #[test]
+    fn each_outcome_has_its_own_title() {
+        let titles: Vec<String> = Outcome::ALL
+            .iter()
+            .map(|&outcome| {
+                let summary = render(
+                    &report(outcome, json!({"status": "Pending"}), Some("e")),
+                    &Redactor::default(),
+                );
+                summary.lines().next().unwrap().to_owned()
+            })
+            .collect();
+        let mut unique = titles.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), Outcome::ALL.len(), "{titles:?}");
+        assert!(
+            titles.iter().all(|t| !t.contains("not ready")),
+            "{titles:?}"
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn interrupt(
         .env("GITHUB_OUTPUT", &output)
         .args([
             "--backup-id",
-            "b1",
+            crate::support::BACKUP_ID,
             "--api-host",
             &server.url(),
             "--timeout",

@@ -3,12 +3,12 @@
 use mockito::Server;
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{backup_body, waiter};
+use crate::support::{BACKUP_PATH, backup_body, waiter};
 
 fn serve(status: usize, body: &str) -> (mockito::ServerGuard, mockito::Mock) {
     let mut server = Server::new();
     let mock = server
-        .mock("GET", "/backups/b1")
+        .mock("GET", BACKUP_PATH)
         .with_status(status)
         .with_header("content-type", "application/json")
         .with_body(body)
@@ -80,7 +80,7 @@ fn exits_4_when_the_backup_does_not_exist() {
 fn exits_5_when_the_key_is_rejected_with_plain_text_401() {
     let mut server = Server::new();
     let mock = server
-        .mock("GET", "/backups/b1")
+        .mock("GET", BACKUP_PATH)
         .with_status(401)
         .with_header("content-type", "text/plain")
         .with_body("Invalid API key")
@@ -119,7 +119,7 @@ fn exits_6_for_another_client_error_without_retrying() {
         r#"{"error":{"code":"INVALID_ARGUMENT","message":"Unsupported API version"},"status":400}"#;
     let mut server = Server::new();
     let mock = server
-        .mock("GET", "/backups/b1")
+        .mock("GET", BACKUP_PATH)
         .with_status(400)
         .with_body(body)
         .expect(1)

@@ -5,7 +5,7 @@ use mockito::Server;
 use serde_json::{Value, json};
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{STRING_FIELDS, waiter};
+use crate::support::{BACKUP_ID, BACKUP_PATH, STRING_FIELDS, waiter};
 
 // Spelled out rather than imported: this list is the contract users rely
 // on, so a change to the implementation's list must fail here.
@@ -72,7 +72,7 @@ fn every_field_of_the_backup_is_an_output_named_as_in_the_api() {
 #[test]
 fn absent_and_null_fields_are_empty_and_new_fields_appear() {
     let server = serve_json(json!({
-        "backup_id": "b1", "status": "Ready", "tags": null,
+        "backup_id": BACKUP_ID, "status": "Ready", "tags": null,
         "source_index_deleted_at": "2026-01-01T00:00:00Z",
         "schema": {"fields": {"genre": {"filterable": true}}}
     }));
@@ -93,7 +93,7 @@ fn absent_and_null_fields_are_empty_and_new_fields_appear() {
 #[test]
 fn outputs_are_written_on_failure_paths_too() {
     let mut server = Server::new();
-    server.mock("GET", "/backups/b1").with_status(404).create();
+    server.mock("GET", BACKUP_PATH).with_status(404).create();
     let run = waiter(&server.url()).run();
     run.assert_result(4, "not_found");
     let names: Vec<&str> = run.outputs.iter().map(|(n, _)| n.as_str()).collect();
@@ -213,7 +213,7 @@ fn json_goes_to_stdout_and_nothing_else_does() {
     assert_eq!(json["exit_code"], 0);
     assert_eq!(json["status"], "Ready");
     assert_eq!(json["attempts"], 2);
-    assert_eq!(json["backup_id"], "b1");
+    assert_eq!(json["backup_id"], BACKUP_ID);
     assert!(json["error"].is_null());
     assert_eq!(json["backup"]["source_index_name"], "my-index");
 }

@@ -4,13 +4,13 @@
 use mockito::{Matcher, Server};
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{KEY, backup_body, bare_waiter, waiter};
+use crate::support::{BACKUP_PATH, KEY, backup_body, bare_waiter, waiter};
 
 #[test]
 fn sends_the_documented_headers_to_the_documented_path() {
     let mut server = Server::new();
     let mock = server
-        .mock("GET", "/backups/b1")
+        .mock("GET", BACKUP_PATH)
         .match_header("api-key", KEY)
         .match_header("x-pinecone-api-version", "2025-10")
         .match_header("accept", "application/json")
@@ -34,7 +34,7 @@ fn flags_fall_back_to_the_pinecone_environment_variables() {
     let mock = server
         .mock("GET", "/prefix/backups/from-env")
         .match_header("x-pinecone-api-version", "2026-04")
-        .with_body(backup_body("Ready"))
+        .with_body(r#"{"backup_id":"from-env","status":"Ready"}"#)
         .create();
     let run = bare_waiter()
         .env("PINECONE_BACKUP_ID", "from-env")
@@ -55,7 +55,10 @@ fn flags_fall_back_to_the_pinecone_environment_variables() {
 
 #[test]
 fn the_backup_id_is_one_encoded_path_segment() {
-    let server = FakeControlPlane::start(Script::always(Reply::backup("Ready")));
+    let server = FakeControlPlane::start(Script::always(Reply::json(
+        200,
+        serde_json::json!({"backup_id": "a/../b?x=1#y% z", "status": "Ready"}),
+    )));
     waiter(&server.url())
         .args(["--backup-id", "a/../b?x=1#y% z"])
         .run()
@@ -70,7 +73,7 @@ fn the_backup_id_is_one_encoded_path_segment() {
 fn extra_headers_from_the_environment_are_sent() {
     let mut server = Server::new();
     let mock = server
-        .mock("GET", "/backups/b1")
+        .mock("GET", BACKUP_PATH)
         .match_header("x-gateway-team", "search")
         .match_header("api-key", KEY)
         .with_body(backup_body("Ready"))
@@ -106,7 +109,7 @@ fn redirects_are_not_followed_so_the_key_stays_home() {
     let stolen = elsewhere.mock("GET", Matcher::Any).expect(0).create();
     let mut server = Server::new();
     let redirect = server
-        .mock("GET", "/backups/b1")
+        .mock("GET", BACKUP_PATH)
         .with_status(302)
         .with_header("location", &format!("{}/steal", elsewhere.url()))
         .expect(1)

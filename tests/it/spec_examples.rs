@@ -9,7 +9,11 @@ use crate::support::waiter;
 fn check_version(version: &str, fixture: &str) {
     let backup: Value = serde_json::from_str(fixture).unwrap();
     let server = FakeControlPlane::start(Script::always(Reply::json(200, backup.clone())));
-    let run = waiter(&server.url()).args(["--api-version", version]).run();
+    // Each example asks for its own backup id, as the contract stage does.
+    let id = backup["backup_id"].as_str().unwrap();
+    let run = waiter(&server.url())
+        .args(["--api-version", version, "--backup-id", id])
+        .run();
     run.assert_result(0, "ready");
     assert_eq!(
         server.requests()[0].header("x-pinecone-api-version"),

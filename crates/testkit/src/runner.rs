@@ -23,13 +23,19 @@ pub const REGISTERED_COMMANDS: [&str; 15] = [
     "stop-commands",
 ];
 
-/// Parses a `GITHUB_OUTPUT` file as the runner does; later values of the
-/// same name win, as in the runner's dictionary.
+/// Parses a `GITHUB_OUTPUT` file as the runner does. Step outputs live in a
+/// `DictionaryContextData` (src/Sdk/DTPipelines/Pipelines/ContextData/
+/// DictionaryContextData.cs, reached from `StepsContext.SetOutput`), whose
+/// keys compare with `OrdinalIgnoreCase`: a later `Status` overwrites the
+/// value of an earlier `status` in place, and the first spelling is kept.
 pub fn parse_output_file(text: &str) -> Result<Vec<(String, String)>, String> {
     let mut outputs: Vec<(String, String)> = Vec::new();
-    let mut set = |name: &str, value: String| {
-        outputs.retain(|(n, _)| n != name);
-        outputs.push((name.to_owned(), value));
+    let mut set = |name: &str, value: String| match outputs
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        Some((_, existing)) => *existing = value,
+        None => outputs.push((name.to_owned(), value)),
     };
     let mut index = 0;
     while let Some((line, _)) = read_line(text, &mut index) {
@@ -149,6 +155,15 @@ mod tests {
                 ("c".into(), "".into()),
                 ("d".into(), "x=y".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn names_compare_without_case_and_the_first_spelling_stays() {
+        let text = "status<<A\nFailed\nA\nx=1\nStatus<<B\nReady\nB\n";
+        assert_eq!(
+            parse_output_file(text).unwrap(),
+            vec![("status".into(), "Ready".into()), ("x".into(), "1".into())]
         );
     }
 

@@ -115,3 +115,41 @@ fn api_field_names_cannot_forge_outputs() {
     assert!(run.output("error").contains("a failed status"));
     assert_eq!(run.outputs.len(), 20, "{}", run.describe());
 }
+
+#[test]
+fn issue8_a_1_mb_status_does_not_produce_megabytes_of_log() {
+    // A new 1 MB status on every attempt: each is unknown, so each is
+    // warned about as well as shown in its attempt line.
+    let status = |index: usize| format!("Copying{index}-{}", "s".repeat(1_000_000));
+    let server = FakeControlPlane::start(Script::from_fn(move |request| {
+        Reply::backup(&status(request.index))
+    }));
+    let run = waiter(&server.url())
+        .in_github_actions()
+        .args(["--timeout", "1s", "--json"])
+        .run();
+    run.assert_result(3, "timeout");
+    let attempts = server.request_count();
+    assert!(attempts >= 2, "{attempts} attempts");
+    // About 1 KB per attempt (its line and its warning), not 2 MB.
+    assert!(
+        run.stderr.len() < 4_000 + attempts * 1_500,
+        "{} bytes of log for {attempts} attempts",
+        run.stderr.len()
+    );
+    assert!(
+        run.stderr.contains("… (1000009 bytes in all)"),
+        "{}",
+        &run.stderr[..2_000]
+    );
+    assert!(
+        run.summary.len() < 4_000,
+        "summary is {} bytes",
+        run.summary.len()
+    );
+    // Outputs and --json keep the exact value.
+    let last = format!("Copying{}-{}", attempts - 1, "s".repeat(1_000_000));
+    assert_eq!(run.output("status"), last);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["status"], last.as_str());
+}

@@ -5,8 +5,10 @@
 //! the API key leaked nowhere. docs/reliability.md summarises the families.
 
 mod bodies;
+mod forgery;
 mod hostile;
 mod inputs;
+mod messages;
 mod status_codes;
 mod statuses;
 mod transport;

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use testkit::{FakeControlPlane, Reply, Script};
 
 use super::{Expected, case, check};
-use crate::support::waiter;
+use crate::support::{BACKUP_ID, waiter};
 
 #[test]
 fn each_retryable_status_is_retried_then_succeeds() {
@@ -166,15 +166,40 @@ fn final_client_errors_read_well_with_every_body_shape() {
         ),
         _ => Reply::text(status, ""),
     };
+    // 401, 403 and 404 end with what to check (issue 8).
+    let key_hint = format!(
+        "; check that the API key is right and that it belongs to the Pinecone project \
+         that owns backup '{BACKUP_ID}'"
+    );
+    let forbidden_hint = format!(
+        "; the key was recognised but may not describe backup '{BACKUP_ID}': check its \
+         project and its permissions in the Pinecone console"
+    );
+    let unknown_hint = format!(
+        "; backup '{BACKUP_ID}' is unknown to the project of this API key (check the id, \
+         and that the key belongs to the project that made the backup)"
+    );
     let statuses = [
-        (400, 6, "error", "HTTP 400 Bad Request"),
-        (401, 5, "unauthorized", "HTTP 401 Unauthorized"),
-        (403, 5, "unauthorized", "HTTP 403 Forbidden"),
-        (404, 4, "not_found", "HTTP 404 Not Found"),
-        (409, 6, "error", "HTTP 409 Conflict"),
-        (422, 6, "error", "HTTP 422 Unprocessable Entity"),
+        (400, 6, "error", "HTTP 400 Bad Request", ""),
+        (
+            401,
+            5,
+            "unauthorized",
+            "HTTP 401 Unauthorized",
+            key_hint.as_str(),
+        ),
+        (
+            403,
+            5,
+            "unauthorized",
+            "HTTP 403 Forbidden",
+            &forbidden_hint,
+        ),
+        (404, 4, "not_found", "HTTP 404 Not Found", &unknown_hint),
+        (409, 6, "error", "HTTP 409 Conflict", ""),
+        (422, 6, "error", "HTTP 422 Unprocessable Entity", ""),
     ];
-    for (status, code, result, line) in statuses {
+    for (status, code, result, line, hint) in statuses {
         for (shape, suffix) in shapes {
             let run = case(
                 vec![reply(shape, status)],
@@ -188,7 +213,7 @@ fn final_client_errors_read_well_with_every_body_shape() {
             );
             assert_eq!(
                 run.output("error"),
-                format!("{line}{suffix}"),
+                format!("{line}{suffix}{hint}"),
                 "{status} with a {shape} body"
             );
         }
