@@ -110,6 +110,11 @@ pub struct Settings {
     pub last_page: LastPage,
     /// Broken pagination, per list (lists not named paginate normally).
     pub paging: HashMap<ListKind, Paging>,
+    /// Objects made by requests (a backup, a restore job and its index)
+    /// stay out of describes (404) and lists this long after they are made:
+    /// eventual consistency, as after a create whose answer was lost. The
+    /// create-index name check sees them at once (409). Default 0.
+    pub visibility_lag: Duration,
 }
 
 impl Default for Settings {
@@ -130,6 +135,7 @@ impl Default for Settings {
             default_page_size: 10,
             last_page: LastPage::Absent,
             paging: HashMap::new(),
+            visibility_lag: Duration::ZERO,
         }
     }
 }
@@ -466,24 +472,28 @@ impl FakePinecone {
         state.jobs.last().unwrap().id.clone()
     }
 
-    /// Creates a backup of `index` now, as a POST would, without a request;
-    /// answers its id. Panics for an unknown index.
+    /// Creates a backup of `index` now, as a POST would (timeline and
+    /// visibility lag from the settings), without a request; answers its
+    /// id. Panics for an unknown index.
     pub fn create_backup(&self, index: &str, name: Option<&str>) -> String {
         let clock = lock(&self.inner.clock).clone();
-        let timeline = self.settings().backup_timeline;
+        let settings = self.settings();
         let mut state = lock(&self.inner.state);
         assert!(state.index(index).is_some(), "no index {index}");
-        state
+        let now = clock.now();
+        let id = state
             .create_backup(
                 index,
                 name.map(str::to_owned),
                 None,
-                timeline,
-                clock.now(),
+                settings.backup_timeline,
+                now,
                 &clock,
             )
             .id
-            .clone()
+            .clone();
+        state.hide_until(&[&id], now + settings.visibility_lag);
+        id
     }
 
     /// Starts a restore of `backup_id` into a new index `name` now, as a
@@ -508,7 +518,10 @@ impl FakePinecone {
             tags: BTreeMap::new(),
             deletion_protection: None,
         };
-        state.restore(request, plan, clock.now(), &clock)
+        let now = clock.now();
+        let (job_id, index_id) = state.restore(request, plan, now, &clock);
+        state.hide_until(&[&job_id, &index_id], now + settings.visibility_lag);
+        (job_id, index_id)
     }
 
     // ---- reading the world ---------------------------------------------

@@ -80,6 +80,7 @@ fn list_indexes(ctx: Ctx<'_>) -> Reply {
         .state
         .indexes
         .iter()
+        .filter(|index| index.visible_from <= ctx.now)
         .map(|index| ctx.state.index_model(index, ctx.now))
         .collect();
     Reply::json(200, json!({ "indexes": indexes }))
@@ -87,7 +88,7 @@ fn list_indexes(ctx: Ctx<'_>) -> Reply {
 
 /// `GET /indexes/{index_name}`: `IndexModel`, or 404 `NOT_FOUND`.
 fn describe_index(ctx: Ctx<'_>, name: &str) -> Reply {
-    match ctx.state.index(name) {
+    match ctx.state.visible_index(name, ctx.now) {
         Some(index) => Reply::json(200, ctx.state.index_model(index, ctx.now)),
         None => replies::index_not_found(name),
     }
@@ -95,7 +96,7 @@ fn describe_index(ctx: Ctx<'_>, name: &str) -> Reply {
 
 /// `GET /backups/{backup_id}`: `BackupModel`, or 404 `NOT_FOUND`.
 fn describe_backup(ctx: Ctx<'_>, id: &str) -> Reply {
-    match ctx.state.backup(id) {
+    match ctx.state.visible_backup(id, ctx.now) {
         Some(backup) => Reply::json(200, ctx.state.backup_model(backup, ctx.now)),
         None => replies::backup_not_found(id),
     }
@@ -103,7 +104,7 @@ fn describe_backup(ctx: Ctx<'_>, id: &str) -> Reply {
 
 /// `GET /restore-jobs/{job_id}`: `RestoreJobModel`, or 404 `NOT_FOUND`.
 fn describe_restore_job(ctx: Ctx<'_>, id: &str) -> Reply {
-    match ctx.state.job(id) {
+    match ctx.state.visible_job(id, ctx.now) {
         Some(job) => Reply::json(
             200,
             ctx.state
@@ -116,14 +117,14 @@ fn describe_restore_job(ctx: Ctx<'_>, id: &str) -> Reply {
 /// `GET /indexes/{index_name}/backups`: a `BackupList` page of the index's
 /// backups, or 404 `NOT_FOUND` for an unknown index.
 fn list_index_backups(ctx: Ctx<'_>, name: &str, target: &Target) -> Reply {
-    if ctx.state.index(name).is_none() {
+    if ctx.state.visible_index(name, ctx.now).is_none() {
         return replies::index_not_found(name);
     }
     let backups: Vec<_> = ctx
         .state
         .backups
         .iter()
-        .filter(|backup| backup.source_index_name == name)
+        .filter(|backup| backup.source_index_name == name && backup.visible_from <= ctx.now)
         .collect();
     let scope = format!("index-backups/{name}");
     let page = match Page::of(
@@ -146,7 +147,12 @@ fn list_index_backups(ctx: Ctx<'_>, name: &str, target: &Target) -> Reply {
 
 /// `GET /backups`: a `BackupList` page of every backup in the project.
 fn list_project_backups(ctx: Ctx<'_>, target: &Target) -> Reply {
-    let backups: Vec<_> = ctx.state.backups.iter().collect();
+    let backups: Vec<_> = ctx
+        .state
+        .backups
+        .iter()
+        .filter(|backup| backup.visible_from <= ctx.now)
+        .collect();
     let page = match Page::of(
         &backups,
         "backups",
@@ -168,7 +174,12 @@ fn list_project_backups(ctx: Ctx<'_>, target: &Target) -> Reply {
 /// `GET /restore-jobs`: a `RestoreJobList` page of every job (the specs
 /// give no filter).
 fn list_restore_jobs(ctx: Ctx<'_>, target: &Target) -> Reply {
-    let jobs: Vec<_> = ctx.state.jobs.iter().collect();
+    let jobs: Vec<_> = ctx
+        .state
+        .jobs
+        .iter()
+        .filter(|job| job.visible_from <= ctx.now)
+        .collect();
     let page = match Page::of(
         &jobs,
         "restore-jobs",
@@ -207,7 +218,7 @@ fn create_backup(ctx: Ctx<'_>, index: &str, body: &[u8]) -> Reply {
         Ok(description) => description,
         Err(reply) => return reply,
     };
-    if ctx.state.index(index).is_none() {
+    if ctx.state.visible_index(index, ctx.now).is_none() {
         return replies::index_not_found(index);
     }
     if ctx
@@ -228,6 +239,8 @@ fn create_backup(ctx: Ctx<'_>, index: &str, body: &[u8]) -> Reply {
             ctx.clock,
         )
         .clone();
+    ctx.state
+        .hide_until(&[&backup.id], ctx.now + ctx.settings.visibility_lag);
     Reply::json(
         ctx.settings.create_backup_status,
         ctx.state.backup_model(&backup, ctx.now),
@@ -245,12 +258,14 @@ fn create_index(ctx: Ctx<'_>, backup_id: &str, body: &[u8]) -> Reply {
         Ok(request) => request,
         Err(reply) => return reply,
     };
-    let Some(backup) = ctx.state.backup(backup_id) else {
+    let Some(backup) = ctx.state.visible_backup(backup_id, ctx.now) else {
         return replies::backup_not_found(backup_id);
     };
     if ctx.settings.restore_needs_ready_backup && backup.status(ctx.now) != "Ready" {
         return replies::backup_not_completed(backup_id);
     }
+    // Pinecone knows the name is taken even while the index is not yet
+    // visible to describes.
     if ctx.state.index(&request.name).is_some() {
         return replies::already_exists();
     }
@@ -272,6 +287,10 @@ fn create_index(ctx: Ctx<'_>, backup_id: &str, body: &[u8]) -> Reply {
         host,
     };
     let (restore_job_id, index_id) = ctx.state.restore(request, plan, ctx.now, ctx.clock);
+    ctx.state.hide_until(
+        &[&restore_job_id, &index_id],
+        ctx.now + ctx.settings.visibility_lag,
+    );
     Reply::json(
         202,
         json!({"restore_job_id": restore_job_id, "index_id": index_id}),

@@ -280,6 +280,8 @@ pub(crate) struct Index {
     /// `127.0.0.1:PORT` of its data-plane listener.
     pub(crate) host: String,
     pub(crate) created: Duration,
+    /// World time from which describes and lists show it.
+    pub(crate) visible_from: Duration,
     pub(crate) origin: Origin,
 }
 
@@ -297,6 +299,8 @@ pub(crate) struct Backup {
     pub(crate) namespaces: Vec<(String, u64)>,
     pub(crate) tags: BTreeMap<String, String>,
     pub(crate) created: Duration,
+    /// World time from which describes and lists show it.
+    pub(crate) visible_from: Duration,
     /// `None` renders no `created_at` at all.
     pub(crate) created_at: Option<String>,
     pub(crate) timeline: Timeline<String>,
@@ -319,6 +323,8 @@ pub(crate) struct RestoreJob {
     pub(crate) target_index_name: String,
     pub(crate) target_index_id: String,
     pub(crate) created: Duration,
+    /// World time from which describes and lists show it.
+    pub(crate) visible_from: Duration,
     pub(crate) created_at: String,
     pub(crate) timeline: Timeline<JobStep>,
 }
@@ -371,6 +377,41 @@ impl State {
         format!("{kind}0000000-0000-4000-8000-{:012x}", self.next_id)
     }
 
+    /// Keeps the objects with these ids out of describes and lists until
+    /// `until` (world time).
+    pub(crate) fn hide_until(&mut self, ids: &[&str], until: Duration) {
+        for index in &mut self.indexes {
+            if ids.contains(&index.id.as_str()) {
+                index.visible_from = until;
+            }
+        }
+        for backup in &mut self.backups {
+            if ids.contains(&backup.id.as_str()) {
+                backup.visible_from = until;
+            }
+        }
+        for job in &mut self.jobs {
+            if ids.contains(&job.id.as_str()) {
+                job.visible_from = until;
+            }
+        }
+    }
+
+    /// An index a describe can see at `now`.
+    pub(crate) fn visible_index(&self, name: &str, now: Duration) -> Option<&Index> {
+        self.index(name).filter(|index| index.visible_from <= now)
+    }
+
+    /// A backup a describe can see at `now`.
+    pub(crate) fn visible_backup(&self, id: &str, now: Duration) -> Option<&Backup> {
+        self.backup(id).filter(|backup| backup.visible_from <= now)
+    }
+
+    /// A restore job a describe can see at `now`.
+    pub(crate) fn visible_job(&self, id: &str, now: Duration) -> Option<&RestoreJob> {
+        self.job(id).filter(|job| job.visible_from <= now)
+    }
+
     pub(crate) fn index(&self, name: &str) -> Option<&Index> {
         self.indexes.iter().find(|index| index.name == name)
     }
@@ -397,6 +438,7 @@ impl State {
             deletion_protection: seed.deletion_protection,
             host,
             created: now,
+            visible_from: now,
             origin: Origin::Seeded(seed.timeline),
         });
         self.indexes.last().unwrap()
@@ -431,6 +473,7 @@ impl State {
             namespaces,
             tags: source.map(|index| index.tags).unwrap_or_default(),
             created: now,
+            visible_from: now,
             created_at: seed.created_at,
             timeline: seed.timeline,
         });
@@ -446,6 +489,7 @@ impl State {
             target_index_name: seed.target_index_name,
             target_index_id,
             created: now,
+            visible_from: now,
             created_at: seed.created_at.unwrap_or_else(|| rfc3339(clock.wall(now))),
             timeline: seed.timeline,
         });
@@ -504,6 +548,7 @@ impl State {
             deletion_protection: deletion_protection.unwrap_or_else(|| "disabled".to_owned()),
             host: plan.host,
             created: now,
+            visible_from: now,
             origin: Origin::Restored {
                 job_id: job_id.clone(),
                 backup_id: backup.id.clone(),
@@ -517,6 +562,7 @@ impl State {
             target_index_name: name,
             target_index_id: index_id.clone(),
             created: now,
+            visible_from: now,
             created_at: rfc3339(clock.wall(now)),
             timeline: plan.job,
         });

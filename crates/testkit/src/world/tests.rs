@@ -956,3 +956,37 @@ fn dropping_the_world_closes_every_listener() {
     assert!(TcpStream::connect(url.trim_start_matches("http://")).is_err());
     assert!(TcpStream::connect(&host).is_err());
 }
+
+#[test]
+fn with_a_visibility_lag_new_objects_are_404_and_unlisted_for_a_while() {
+    let world = world_with(Settings {
+        visibility_lag: 30 * MS,
+        ..Settings::default()
+    });
+    let backup = post(&world, "/indexes/prod/backups", json!({"name": "n"})).json();
+    let id = backup["backup_id"].as_str().unwrap().to_owned();
+    assert_eq!(get(&world, &format!("/backups/{id}")).status, 404);
+    assert_eq!(
+        get(&world, "/indexes/prod/backups").json()["data"],
+        json!([])
+    );
+    world.advance(30 * MS);
+    assert_eq!(get(&world, &format!("/backups/{id}")).status, 200);
+    assert_eq!(
+        get(&world, "/backups").json()["data"][0]["backup_id"],
+        json!(id)
+    );
+
+    world.advance(100 * MS);
+    let target = format!("/backups/{id}/create-index");
+    let ids = post(&world, &target, json!({"name": "drill"})).json();
+    let job = ids["restore_job_id"].as_str().unwrap();
+    assert_eq!(get(&world, &format!("/restore-jobs/{job}")).status, 404);
+    assert_eq!(get(&world, "/indexes/drill").status, 404);
+    assert_eq!(get(&world, "/restore-jobs").json()["data"], json!([]));
+    // The name is taken at once all the same.
+    assert_eq!(post(&world, &target, json!({"name": "drill"})).status, 409);
+    world.advance(30 * MS);
+    assert_eq!(get(&world, &format!("/restore-jobs/{job}")).status, 200);
+    assert_eq!(get(&world, "/indexes/drill").status, 200);
+}
