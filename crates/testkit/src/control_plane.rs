@@ -24,6 +24,8 @@ pub struct Recorded {
     pub target: String,
     /// Header names and values as sent.
     pub headers: Vec<(String, String)>,
+    /// The body (`Content-Length` or chunked), empty when there is none.
+    pub body: Vec<u8>,
 }
 
 impl Recorded {
@@ -185,15 +187,20 @@ pub fn sample_backup(status: &str) -> Value {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
         301 => "Moved Permanently",
         302 => "Found",
         307 => "Temporary Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
+        402 => "Payment Required",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         408 => "Request Timeout",
         409 => "Conflict",
+        412 => "Precondition Failed",
         422 => "Unprocessable Entity",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
@@ -431,16 +438,18 @@ fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Recorded> {
             return None;
         }
     }
-    let text = String::from_utf8_lossy(&head);
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let text = String::from_utf8_lossy(&head[..end]);
     let mut lines = text.split("\r\n");
     let mut first = lines.next()?.split(' ');
     let method = first.next()?.to_owned();
     let target = first.next()?.to_owned();
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .take_while(|line| !line.is_empty())
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
         .collect();
+    let body = read_body(stream, &headers, head[end..].to_vec());
     let mut requests = shared.requests.lock().unwrap();
     let request = Recorded {
         index: requests.len(),
@@ -448,10 +457,66 @@ fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Recorded> {
         method,
         target,
         headers,
+        body,
     };
     requests.push(request.clone());
     shared.delivered.lock().unwrap().push(0);
     Some(request)
+}
+
+/// Reads the body that follows a request head (`Content-Length` or chunked),
+/// starting from the bytes already read past the head. A body that never
+/// completes is kept as far as it came: the request is still answered, as
+/// the script decides.
+fn read_body(stream: &mut TcpStream, headers: &[(String, String)], mut body: Vec<u8>) -> Vec<u8> {
+    const LIMIT: usize = 1024 * 1024;
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let chunked = header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let length = header("content-length").and_then(|v| v.parse::<usize>().ok());
+    let complete = |body: &[u8]| match (chunked, length) {
+        (true, _) => body.windows(5).any(|w| w == b"0\r\n\r\n"),
+        (false, Some(length)) => body.len() >= length,
+        (false, None) => true,
+    };
+    let mut buf = [0u8; 4096];
+    while !complete(&body) && body.len() < LIMIT {
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => body.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    match (chunked, length) {
+        (true, _) => dechunk(&body),
+        (false, Some(length)) => {
+            body.truncate(length);
+            body
+        }
+        (false, None) => Vec::new(),
+    }
+}
+
+/// The payload of a chunked body (extensions and trailers dropped).
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&raw[..line_end]);
+        let size = size.split(';').next().unwrap_or("").trim();
+        let Ok(size) = usize::from_str_radix(size, 16) else {
+            break;
+        };
+        let start = line_end + 2;
+        if size == 0 || raw.len() < start + size {
+            break;
+        }
+        out.extend_from_slice(&raw[start..start + size]);
+        raw = &raw[(start + size + 2).min(raw.len())..];
+    }
+    out
 }
 
 #[cfg(test)]
@@ -482,6 +547,26 @@ mod tests {
         assert_eq!(requests.len(), 3);
         assert_eq!(requests[0].target, "/backups/b1");
         assert_eq!(requests[0].header("API-KEY"), Some("k"));
+    }
+
+    #[test]
+    fn records_request_bodies_by_length_and_chunked() {
+        let server = FakeControlPlane::start(Script::always(Reply::text(200, "ok")));
+        for request in [
+            &b"POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n{\"name\":1}"[..],
+            b"POST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"na\r\n6\r\nme\":1}\r\n0\r\n\r\n",
+            b"GET /c HTTP/1.1\r\n\r\n",
+        ] {
+            let mut stream = TcpStream::connect(server.addr()).unwrap();
+            stream.write_all(request).unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).unwrap();
+        }
+        let bodies: Vec<Vec<u8>> = server.requests().into_iter().map(|r| r.body).collect();
+        assert_eq!(
+            bodies,
+            vec![b"{\"name\":1}".to_vec(), b"{\"name\":1}".to_vec(), vec![]]
+        );
     }
 
     #[test]
