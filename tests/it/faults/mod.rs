@@ -7,6 +7,7 @@
 mod bodies;
 mod hostile;
 mod inputs;
+mod sinks;
 mod status_codes;
 mod statuses;
 mod transport;
