@@ -138,8 +138,8 @@ struct Files {
 impl Files {
     fn open(env: &Env) -> Files {
         Files {
-            output: FileSink::open(env.github_output.as_deref()),
-            summary: FileSink::open(env.github_step_summary.as_deref()),
+            output: FileSink::open(env.github_output.as_deref(), writer::TIME_LIMIT),
+            summary: FileSink::open(env.github_step_summary.as_deref(), writer::TIME_LIMIT),
         }
     }
 }

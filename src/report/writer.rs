@@ -6,8 +6,8 @@
 //! ([`FileSink::open`]); at the end each gets one `write_all` on a helper
 //! thread that the caller waits for at most a time limit ([`within`]). A FIFO
 //! with no reader, a pipe nobody reads or a hung network file system costs
-//! that limit and a warning, never the job. An abandoned helper thread dies
-//! with the process.
+//! at most that limit and a message saying so, never a hung job. An
+//! abandoned helper thread dies with the process.
 //!
 //! stdout and stderr get the same treatment: [`BoundedWriter`] for `--json`,
 //! and [`LineQueue`] for the log, which must not block the wait loop even
@@ -50,18 +50,28 @@ pub fn open_append(path: &Path) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(explain)?;
+    let file = options.open(path).map_err(|err| explain(err, path))?;
     #[cfg(unix)]
     set_blocking(&file)?;
     Ok(file)
 }
 
-/// Replaces errno texts that say nothing to a workflow author.
-fn explain(err: io::Error) -> io::Error {
+/// Replaces errno texts that say nothing to a workflow author: ENXIO ("No
+/// such device or address") is what a FIFO without reader and a socket give.
+fn explain(err: io::Error, path: &Path) -> io::Error {
     #[cfg(unix)]
     if err.raw_os_error() == Some(libc::ENXIO) {
-        return io::Error::new(err.kind(), "it is a FIFO with no reader");
+        use std::os::unix::fs::FileTypeExt;
+        // Reading the metadata of a FIFO or socket does not block.
+        let what = match std::fs::metadata(path).map(|m| m.file_type()) {
+            Ok(kind) if kind.is_fifo() => "it is a FIFO with no reader",
+            Ok(kind) if kind.is_socket() => "it is a socket, which cannot be opened as a file",
+            _ => return err,
+        };
+        return io::Error::new(err.kind(), what);
     }
+    #[cfg(not(unix))]
+    let _ = path;
     err
 }
 
@@ -98,7 +108,7 @@ pub fn within<T: Send + 'static>(
         Err(RecvTimeoutError::Timeout) => Err(io::Error::new(
             io::ErrorKind::TimedOut,
             format!(
-                "gave up after {}: nothing is reading it",
+                "still blocked after {} (is anything reading it?)",
                 HumanDuration(limit)
             ),
         )),
@@ -128,13 +138,15 @@ pub enum FileSink {
 }
 
 impl FileSink {
-    /// Opens the file at `path`, if any, with [`open_append`].
-    pub fn open(path: Option<&Path>) -> FileSink {
+    /// Opens the file at `path`, if any, with [`open_append`], waiting at
+    /// most `limit` (an open can hang too, on a stuck network file system).
+    pub fn open(path: Option<&Path>, limit: Duration) -> FileSink {
         let Some(path) = path else {
             return FileSink::Unset;
         };
         let path = path.to_path_buf();
-        match open_append(&path) {
+        let opening = path.clone();
+        match within(limit, move || open_append(&opening)) {
             Ok(file) => FileSink::Open { path, file },
             Err(reason) => FileSink::Unusable { path, reason },
         }
@@ -393,7 +405,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out");
         std::fs::write(&path, "before\n").unwrap();
-        FileSink::open(Some(&path))
+        FileSink::open(Some(&path), HANG)
             .append_within("a<<D\n1\nD\n".into(), HANG)
             .unwrap();
         assert_eq!(
@@ -404,7 +416,7 @@ mod tests {
 
     #[test]
     fn an_unset_sink_writes_nothing() {
-        let sink = FileSink::open(None);
+        let sink = FileSink::open(None, HANG);
         assert!(sink.problem().is_none());
         sink.append_within("x".into(), SHORT).unwrap();
     }
@@ -413,7 +425,7 @@ mod tests {
     fn a_missing_directory_is_found_before_the_wait() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing/dir/out");
-        let sink = FileSink::open(Some(&path));
+        let sink = FileSink::open(Some(&path), HANG);
         let problem = sink.problem().unwrap();
         assert_eq!(problem.reason.kind(), io::ErrorKind::NotFound);
         assert!(
@@ -430,7 +442,7 @@ mod tests {
     #[test]
     fn a_directory_is_unusable() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(FileSink::open(Some(dir.path())).problem().is_some());
+        assert!(FileSink::open(Some(dir.path()), HANG).problem().is_some());
     }
 
     #[cfg(unix)]
@@ -447,6 +459,19 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_socket_is_unusable_and_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let err = open_append(&path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is a socket, which cannot be opened as a file"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_fifo_with_a_reader_is_written_blocking() {
         use std::io::Read;
         let dir = tempfile::tempdir().unwrap();
@@ -458,7 +483,7 @@ mod tests {
             .write(true)
             .open(&path)
             .unwrap();
-        let sink = FileSink::open(Some(&path));
+        let sink = FileSink::open(Some(&path), HANG);
         assert!(sink.problem().is_none(), "{:?}", sink.problem());
         // Larger than a pipe buffer: non-blocking would fail with EAGAIN.
         let text = "x".repeat(200_000);
@@ -483,14 +508,14 @@ mod tests {
             .open(&path)
             .unwrap();
         let started = Instant::now();
-        let err = FileSink::open(Some(&path))
+        let err = FileSink::open(Some(&path), HANG)
             .append_within("x".repeat(1 << 20), SHORT)
             .unwrap_err();
         assert!(started.elapsed() < HANG);
         assert_eq!(err.reason.kind(), io::ErrorKind::TimedOut);
         assert!(
             err.to_string()
-                .ends_with("gave up after 50ms: nothing is reading it")
+                .ends_with("still blocked after 50ms (is anything reading it?)")
         );
     }
 

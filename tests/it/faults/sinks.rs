@@ -215,9 +215,12 @@ fn exits_6_before_any_request_when_github_output_cannot_be_opened() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing").join("output");
     let directory = dir.path().to_path_buf();
+    let socket = dir.path().join("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
     for (path, reason) in [
         (&missing, "No such file or directory"),
         (&directory, "directory"),
+        (&socket, "socket"),
     ] {
         let server = FakeControlPlane::start(Script::always(Reply::backup("Ready")));
         let run = waiter(&server.url())
