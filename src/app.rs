@@ -3,6 +3,7 @@
 //! only connects them and makes sure outputs are written on every path.
 
 use std::io::Write;
+use std::time::Duration;
 
 use crate::api::{Guarded, HttpBackupApi};
 use crate::cancel::Cancellation;
@@ -12,7 +13,8 @@ use crate::config::{Config, Env};
 use crate::outcome::Outcome;
 use crate::poller::{self, WaitPolicy};
 use crate::report::log::Log;
-use crate::report::{Report, github_output, json, summary, writer};
+use crate::report::writer::{self, BoundedWriter, FileSink, LineQueue};
+use crate::report::{Report, github_output, json, summary};
 use crate::usage::UsageError;
 
 /// What `main` hands over: the parse result and the edges of the world.
@@ -29,6 +31,17 @@ pub struct Input {
     pub signal_handler_error: Option<String>,
 }
 
+/// Runs the waiter with the process's own stdout and stderr, neither of
+/// which can hold it: `--json` is written within a time limit, and the log
+/// goes through a bounded queue that is flushed within the same limit.
+pub fn run_with_stdio(input: Input) -> Outcome {
+    let mut stdout = BoundedWriter::new(std::io::stdout(), writer::TIME_LIMIT);
+    let mut stderr = LineQueue::spawn(std::io::stderr(), writer::LOG_QUEUE_LINES);
+    let outcome = run(input, &mut stdout, &mut stderr);
+    stderr.close_within(writer::TIME_LIMIT);
+    outcome
+}
+
 /// Runs the waiter and reports; returns how it ended.
 pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outcome {
     let Input {
@@ -39,6 +52,9 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         signal_handler_error,
     } = input;
     let mut log = Log::new(stderr, env.github_actions);
+    // Opened first, without blocking, so that a file we could never write is
+    // known before the first request rather than after the whole wait.
+    let mut files = Files::open(&env);
 
     let config = match parsed {
         Err(err) => Err(UsageError::from_clap(&err)),
@@ -51,7 +67,7 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             log.invalid(&usage);
             return finish(
                 Report::invalid(usage.summary),
-                &env,
+                files,
                 json_requested,
                 &mut log,
                 stdout,
@@ -63,6 +79,31 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
     if let Some(reason) = signal_handler_error {
         log.warning(&format!(
             "cannot handle SIGINT/SIGTERM ({reason}); a cancelled job will not write outputs"
+        ));
+    }
+    if let Some(problem) = files.output.problem() {
+        files.output = FileSink::Unset;
+        let report = Report {
+            outcome: Outcome::Error,
+            backup_id: Some(config.backup_id.as_str().to_owned()),
+            backup: None,
+            attempts: 0,
+            elapsed: Duration::ZERO,
+            error: Some(format!(
+                "cannot write step outputs to GITHUB_OUTPUT ({}): {}; no request was made",
+                problem.path.display(),
+                problem.reason
+            )),
+        };
+        return finish(report, files, config.json, &mut log, stdout);
+    }
+    if let Some(problem) = files.summary.problem() {
+        // Said once, here; there is nothing left to try at the end.
+        files.summary = FileSink::Unset;
+        log.warning(&format!(
+            "cannot write the job summary to GITHUB_STEP_SUMMARY ({}): {}; continuing without it",
+            problem.path.display(),
+            problem.reason
         ));
     }
     let api = Guarded::new(HttpBackupApi::from_config(&config), cancellation.clone());
@@ -85,47 +126,70 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         elapsed: finished.elapsed,
         error: finished.error,
     };
-    finish(report, &env, config.json, &mut log, stdout)
+    finish(report, files, config.json, &mut log, stdout)
+}
+
+/// The files GitHub names in the environment, opened before the wait.
+struct Files {
+    /// `GITHUB_OUTPUT`.
+    output: FileSink,
+    /// `GITHUB_STEP_SUMMARY`.
+    summary: FileSink,
+}
+
+impl Files {
+    fn open(env: &Env) -> Files {
+        Files {
+            output: FileSink::open(env.github_output.as_deref(), writer::TIME_LIMIT),
+            summary: FileSink::open(env.github_step_summary.as_deref(), writer::TIME_LIMIT),
+        }
+    }
 }
 
 /// Writes every sink, in order of importance: step outputs (the gate reads
 /// them), job summary, JSON, then the verdict line. A step-output failure
 /// changes the outcome to `Error`; the others only warn. Each sink scrubs
 /// the key with the log's redactor (which knows the key once the
-/// configuration was read).
+/// configuration was read), and each file write gives up after
+/// `writer::TIME_LIMIT`.
 fn finish<W: Write>(
     mut report: Report,
-    env: &Env,
+    files: Files,
     json_output: bool,
     log: &mut Log<W>,
     stdout: &mut dyn Write,
 ) -> Outcome {
     let redactor = log.redactor().clone();
-    if let Some(path) = &env.github_output {
+    if !matches!(files.output, FileSink::Unset) {
         if let Some(warning) = report.withheld_warning() {
             log.warning(&warning);
         }
         let outputs = report.outputs(&redactor);
         let text = github_output::render(&outputs, &mut github_output::random_delimiter);
-        if let Err(err) = writer::append(path, &text) {
+        if let Err(err) = files.output.append_within(text, writer::TIME_LIMIT) {
             report.error = Some(format!(
-                "cannot write step outputs to GITHUB_OUTPUT ({}): {err}; the wait itself ended with result={}",
-                path.display(),
+                "cannot write step outputs to GITHUB_OUTPUT ({}): {}; the wait itself ended with result={}",
+                err.path.display(),
+                err.reason,
                 report.outcome.label()
             ));
             report.outcome = Outcome::Error;
         }
     }
-    if let Some(path) = &env.github_step_summary
-        && let Err(err) = writer::append(path, &summary::render(&report, &redactor))
+    if !matches!(files.summary, FileSink::Unset)
+        && let Err(err) = files
+            .summary
+            .append_within(summary::render(&report, &redactor), writer::TIME_LIMIT)
     {
         log.warning(&format!(
-            "cannot write the job summary to GITHUB_STEP_SUMMARY ({}): {err}",
-            path.display()
+            "cannot write the job summary to GITHUB_STEP_SUMMARY ({}): {}",
+            err.path.display(),
+            err.reason
         ));
     }
     if json_output {
-        // A closed stdout (`| head -0`) must not change the exit code.
+        // A closed or stuck stdout (`| head -0`, a pipe nobody reads) must
+        // not change the exit code; `run_with_stdio` bounds the write.
         let _ = stdout.write_all(json::render(&report, &redactor).as_bytes());
         let _ = stdout.flush();
     }

@@ -2,12 +2,17 @@
 //! and the poller.
 //!
 //! GitHub cancels a job by sending SIGINT, then SIGTERM 7.5 s later, then
-//! killing the process. The handler only flips this token; the poller notices
-//! within one sleep slice or one request-guard tick, writes its outputs with
-//! `result=cancelled` and exits 130. Nothing here exits the process.
+//! killing the process. The first signal only flips this token; the poller
+//! notices within one sleep slice or one request-guard tick, writes its
+//! outputs with `result=cancelled` (each sink bounded in time) and exits 130.
+//! A second signal means "now": the handler exits 130 at once, without
+//! writing anything, since whatever is still running is what the user is
+//! trying to stop.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::outcome::Outcome;
 
 /// A cloneable flag that can be waited on.
 #[derive(Clone, Default)]
@@ -56,11 +61,28 @@ impl Cancellation {
         true
     }
 
+    /// Records a signal: fires the token and returns whether it had fired
+    /// already (this is a second signal).
+    pub fn signal(&self) -> bool {
+        let (flag, wakeup) = &*self.inner;
+        let mut cancelled = flag.lock().unwrap_or_else(|poison| poison.into_inner());
+        let again = *cancelled;
+        *cancelled = true;
+        wakeup.notify_all();
+        again
+    }
+
     /// Routes SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) to this
-    /// token. Can be called once per process.
+    /// token; a second one exits the process at once with 130. Can be
+    /// called once per process.
     pub fn install_signal_handler(&self) -> Result<(), ctrlc::Error> {
         let token = self.clone();
-        ctrlc::set_handler(move || token.cancel())
+        ctrlc::set_handler(move || {
+            if token.signal() {
+                // Nothing is printed: stderr may be the very pipe that is stuck.
+                std::process::exit(i32::from(Outcome::Cancelled.exit_code()));
+            }
+        })
     }
 }
 
@@ -73,6 +95,15 @@ mod tests {
         let token = Cancellation::new();
         assert!(!token.wait_timeout(Duration::from_millis(5)));
         assert!(!token.is_cancelled());
+    }
+
+    #[test]
+    fn the_first_signal_cancels_and_the_second_is_told_apart() {
+        let token = Cancellation::new();
+        assert!(!token.signal(), "first signal");
+        assert!(token.is_cancelled());
+        assert!(token.wait_timeout(Duration::ZERO));
+        assert!(token.signal(), "second signal");
     }
 
     #[test]

@@ -27,6 +27,6 @@ fn main() -> ExitCode {
         cancellation,
         signal_handler_error: signal_handler_error.map(|err| err.to_string()),
     };
-    let outcome = app::run(input, &mut std::io::stdout(), &mut std::io::stderr());
+    let outcome = app::run_with_stdio(input);
     ExitCode::from(outcome.exit_code())
 }

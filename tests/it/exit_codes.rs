@@ -147,9 +147,11 @@ fn exits_6_when_outputs_cannot_be_written_and_says_why() {
         "{}",
         run.describe()
     );
+    // Found before the wait (issue 8), not after it.
     assert!(
-        run.stderr
-            .contains("the wait itself ended with result=ready")
+        run.stderr.contains("no request was made"),
+        "{}",
+        run.describe()
     );
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["result"], "error");

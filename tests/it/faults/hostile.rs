@@ -147,9 +147,10 @@ fn issue8_a_1_mb_status_does_not_produce_megabytes_of_log() {
         "summary is {} bytes",
         run.summary.len()
     );
-    // Outputs and --json keep the exact value.
-    let last = format!("Copying{}-{}", attempts - 1, "s".repeat(1_000_000));
-    assert_eq!(run.output("status"), last);
+    // Outputs and --json keep the exact value of the last status received
+    // (the server may have seen one more request, abandoned at the deadline).
     let json: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(json["status"], last.as_str());
+    let last = json["status"].as_str().unwrap();
+    assert!(last.starts_with("Copying") && last.len() > 1_000_000, "{}", &last[..20]);
+    assert_eq!(run.output("status"), last);
 }

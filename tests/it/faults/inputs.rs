@@ -6,7 +6,7 @@
 
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{KEY, Run, bare_waiter, waiter};
+use crate::support::{BACKUP_ID, KEY, Run, bare_waiter, waiter};
 
 fn server() -> FakeControlPlane {
     FakeControlPlane::start(Script::always(Reply::backup("Ready")))
@@ -360,7 +360,7 @@ fn hostile_inputs() -> Vec<Hostile> {
 /// Runs one hostile input under GitHub Actions, with `--json`.
 fn run_hostile(hostile: &Hostile, server: &FakeControlPlane) -> Run {
     let base = [
-        ("--backup-id", "b1".to_owned()),
+        ("--backup-id", BACKUP_ID.to_owned()),
         ("--api-host", server.url()),
         ("--timeout", "5s".to_owned()),
         ("--initial-interval", "10ms".to_owned()),
@@ -522,7 +522,7 @@ fn ports_out_of_range_zero_or_empty_are_refused_before_any_request() {
         ),
     ] {
         let run = bare_waiter()
-            .args(["--backup-id", "b1", "--api-host", host, "--timeout", "5s"])
+            .args(["--backup-id", BACKUP_ID, "--api-host", host, "--timeout", "5s"])
             .run();
         run.assert_result(2, "invalid")
             .assert_error_contains("--api-host")
@@ -539,7 +539,7 @@ fn ports_out_of_range_zero_or_empty_are_refused_before_any_request() {
             "PINECONE_CONTROLLER_HOST",
             format!("http://127.0.0.1:{port}/"),
         )
-        .args(["--backup-id", "b1", "--timeout", "5s"])
+        .args(["--backup-id", BACKUP_ID, "--timeout", "5s"])
         .run()
         .assert_result(0, "ready");
 }

@@ -9,6 +9,7 @@ mod forgery;
 mod hostile;
 mod inputs;
 mod messages;
+mod sinks;
 mod status_codes;
 mod statuses;
 mod transport;
