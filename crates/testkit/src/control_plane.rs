@@ -162,6 +162,31 @@ impl Reply {
     }
 }
 
+/// Decodes `%XX` escapes in a path segment (invalid escapes stay as they are).
+pub fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The example BackupModel of Pinecone's db_control specs (2025-04 to
 /// 2026-04, `GET /backups/{backup_id}` 200 example), in the given status.
 pub fn sample_backup(status: &str) -> Value {
@@ -243,7 +268,7 @@ impl Script {
             };
             let mut backup = sample_backup(status);
             if let Some(id) = request.target.strip_prefix("/backups/") {
-                backup["backup_id"] = Value::String(id.to_owned());
+                backup["backup_id"] = Value::String(percent_decode(id));
             }
             Reply::json(200, backup)
         }))

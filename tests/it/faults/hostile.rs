@@ -151,6 +151,10 @@ fn issue8_a_1_mb_status_does_not_produce_megabytes_of_log() {
     // (the server may have seen one more request, abandoned at the deadline).
     let json: Value = serde_json::from_str(&run.stdout).unwrap();
     let last = json["status"].as_str().unwrap();
-    assert!(last.starts_with("Copying") && last.len() > 1_000_000, "{}", &last[..20]);
+    assert!(
+        last.starts_with("Copying") && last.len() > 1_000_000,
+        "{}",
+        &last[..20]
+    );
     assert_eq!(run.output("status"), last);
 }

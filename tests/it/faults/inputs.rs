@@ -8,8 +8,10 @@ use testkit::{FakeControlPlane, Reply, Script};
 
 use crate::support::{BACKUP_ID, KEY, Run, bare_waiter, waiter};
 
+/// A Ready backup that carries whatever id was asked for, so odd but valid
+/// ids still describe the requested backup.
 fn server() -> FakeControlPlane {
-    FakeControlPlane::start(Script::always(Reply::backup("Ready")))
+    FakeControlPlane::start(Script::settles_after(std::time::Duration::ZERO, "Ready"))
 }
 
 #[track_caller]
@@ -234,7 +236,7 @@ const OUR_COMMANDS: [&str; 6] = [
     "::add-mask::pcsk_",
     "::group::Waiting for Pinecone backup ",
     "::endgroup::",
-    "::notice title=Pinecone backup ready::",
+    "::notice title=Pinecone backup is ready::",
     "::warning::",
 ];
 
@@ -522,7 +524,14 @@ fn ports_out_of_range_zero_or_empty_are_refused_before_any_request() {
         ),
     ] {
         let run = bare_waiter()
-            .args(["--backup-id", BACKUP_ID, "--api-host", host, "--timeout", "5s"])
+            .args([
+                "--backup-id",
+                BACKUP_ID,
+                "--api-host",
+                host,
+                "--timeout",
+                "5s",
+            ])
             .run();
         run.assert_result(2, "invalid")
             .assert_error_contains("--api-host")

@@ -20,7 +20,7 @@ use serde_json::Value;
 use testkit::runner::parse_output_file;
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{KEY, waiter};
+use crate::support::{BACKUP_ID, KEY, waiter};
 
 /// Longer than any run here may take; a process still alive then is killed
 /// and the test fails.
@@ -103,7 +103,7 @@ fn spawn(
         .env_clear()
         .env("PINECONE_API_KEY", KEY)
         .env("GITHUB_OUTPUT", dir.path().join("output"))
-        .args(["--backup-id", "b1", "--api-host", &server.url()])
+        .args(["--backup-id", BACKUP_ID, "--api-host", &server.url()])
         .args(args)
         .stdin(Stdio::null())
         .stdout(stdout.unwrap_or_else(|| File::create(dir.path().join("stdout")).unwrap().into()))
