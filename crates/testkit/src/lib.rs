@@ -6,8 +6,11 @@
 //! - `runner`: the GitHub runner's own parsing of `GITHUB_OUTPUT` files and
 //!   of workflow commands in a log, so tests assert what a workflow would
 //!   really see rather than what we hope it sees.
+//! - `tls`: a certificate authority made in the test and an HTTPS front
+//!   for the control plane, for the trust-store tests.
 
 pub mod control_plane;
 pub mod runner;
+pub mod tls;
 
 pub use control_plane::{FakeControlPlane, Recorded, Reply, Script};
