@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             github_step_summary: Some(summary_file.clone()),
             github_actions: false,
             additional_headers: None,
+            ..Env::default()
         },
         cancellation: Cancellation::new(),
         signal_handler_error: None,

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::api::{Guarded, HttpBackupApi};
+use crate::api::{Guarded, HttpBackupApi, TrustNote};
 use crate::cancel::Cancellation;
 use crate::cli::Parsed;
 use crate::clock::{SystemClock, SystemJitter};
@@ -63,7 +63,14 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             "cannot handle SIGINT/SIGTERM ({reason}); a cancelled job will not write outputs"
         ));
     }
-    let api = Guarded::new(HttpBackupApi::from_config(&config), cancellation.clone());
+    let http = HttpBackupApi::from_config(&config);
+    for note in http.trust_notes() {
+        match note {
+            TrustNote::Info(text) => log.note(text),
+            TrustNote::Warning(text) => log.warning(text),
+        }
+    }
+    let api = Guarded::new(http, cancellation.clone());
     let clock = SystemClock::new(cancellation);
     let mut jitter = config
         .jitter_seed

@@ -1,6 +1,7 @@
 //! The process environment, read once. Flags with environment fallbacks are
 //! clap's business; this struct holds the rest: where GitHub wants outputs,
-//! whether we run under Actions, extra headers. Tests build it by hand.
+//! whether we run under Actions, extra headers, extra CA certificates.
+//! Tests build it by hand.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -16,7 +17,44 @@ pub struct Env {
     pub github_actions: bool,
     /// `PINECONE_ADDITIONAL_HEADERS`: JSON object of extra request headers.
     pub additional_headers: Option<String>,
+    // --- TLS trust: extra certificate authorities ---
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`: CA certificates to trust besides
+    /// the bundled roots.
+    pub ca_certs: CaCertPaths,
+    // --- end TLS trust ---
 }
+
+// --- TLS trust: extra certificate authorities ---
+/// Where the user keeps extra CA certificates, named as OpenSSL, curl and
+/// most TLS tools name them, so one setting serves every tool on a runner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaCertPaths {
+    /// `SSL_CERT_FILE`: one PEM file with any number of certificates.
+    pub file: Option<PathBuf>,
+    /// `SSL_CERT_DIR`: directories of PEM files, separated as in `PATH`.
+    pub dirs: Vec<PathBuf>,
+}
+
+impl CaCertPaths {
+    /// Neither variable is set.
+    pub fn is_empty(&self) -> bool {
+        self.file.is_none() && self.dirs.is_empty()
+    }
+
+    fn from_lookup(non_empty: impl Fn(&str) -> Option<OsString>) -> Self {
+        CaCertPaths {
+            file: non_empty("SSL_CERT_FILE").map(PathBuf::from),
+            dirs: non_empty("SSL_CERT_DIR")
+                .map(|dirs| {
+                    std::env::split_paths(&dirs)
+                        .filter(|dir| !dir.as_os_str().is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+// --- end TLS trust ---
 
 impl Env {
     /// Reads the real process environment.
@@ -34,6 +72,9 @@ impl Env {
             github_actions: non_empty("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
             additional_headers: non_empty("PINECONE_ADDITIONAL_HEADERS")
                 .map(|v| v.to_string_lossy().into_owned()),
+            // --- TLS trust ---
+            ca_certs: CaCertPaths::from_lookup(non_empty),
+            // --- end TLS trust ---
         }
     }
 }
@@ -57,6 +98,29 @@ mod tests {
         );
         assert!(env.github_actions);
     }
+
+    // --- TLS trust ---
+    #[test]
+    fn ca_cert_paths_come_from_ssl_cert_file_and_a_list_of_ssl_cert_dirs() {
+        let env = Env::from_lookup(|name| match name {
+            "SSL_CERT_FILE" => Some("/etc/corp/ca.pem".into()),
+            "SSL_CERT_DIR" => Some("/etc/corp/certs::/usr/local/certs".into()),
+            _ => None,
+        });
+        assert_eq!(
+            env.ca_certs,
+            CaCertPaths {
+                file: Some(PathBuf::from("/etc/corp/ca.pem")),
+                dirs: vec![
+                    PathBuf::from("/etc/corp/certs"),
+                    PathBuf::from("/usr/local/certs")
+                ],
+            }
+        );
+        let unset = Env::from_lookup(|name| name.starts_with("SSL_CERT_").then(|| "".into()));
+        assert!(unset.ca_certs.is_empty());
+    }
+    // --- end TLS trust ---
 
     #[test]
     fn only_the_exact_value_true_means_github_actions() {

@@ -19,6 +19,9 @@ pub use api_key::{ApiKey, ApiKeyError};
 pub use duration::HumanDuration;
 pub use endpoint::{BackupId, Endpoint};
 pub use env::Env;
+// --- TLS trust ---
+pub use env::CaCertPaths;
+// --- end TLS trust ---
 pub use headers::AdditionalHeaders;
 
 use crate::cli::{Cli, Origins};
@@ -58,6 +61,11 @@ pub struct Config {
     pub jitter_seed: Option<u64>,
     /// Where the sourced values came from, for the first log line.
     pub origins: Origins,
+    // --- TLS trust ---
+    /// CA certificates to trust besides the bundled roots (`SSL_CERT_FILE`,
+    /// `SSL_CERT_DIR`); read by the HTTP client, which reports what it found.
+    pub ca_certs: CaCertPaths,
+    // --- end TLS trust ---
 }
 
 /// The backoff parameters as the user gave them.
@@ -166,6 +174,9 @@ impl Config {
             json: cli.json,
             jitter_seed: cli.jitter_seed,
             origins,
+            // --- TLS trust ---
+            ca_certs: env.ca_certs.clone(),
+            // --- end TLS trust ---
         })
     }
 }

@@ -127,6 +127,12 @@ impl<W: Write> Log<W> {
         self.line(&line);
     }
 
+    /// One more line of context under the start lines.
+    pub fn note(&mut self, message: &str) {
+        let line = format!("  {}", log_text(message));
+        self.line(&line);
+    }
+
     /// A warning that is not about one attempt.
     pub fn warning(&mut self, message: &str) {
         if self.github_actions {
