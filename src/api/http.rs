@@ -91,30 +91,20 @@ impl HttpBackupApi {
     }
 
     /// Sends, and on a certificate no trusted CA issued, adds the operating
-    /// system's store and tries once more at once: a handshake refused by
-    /// the client carried no key. Certificate problems are final.
+    /// system's store (the first time) and sends once more at once: a
+    /// handshake the client refused carried no key. Certificate problems
+    /// are final, and explained by tls.rs.
     fn send_trusting(&self, timeout: Duration) -> Result<Response<Body>, ApiError> {
         let deadline = Instant::now() + timeout;
-        let first = self.send(self.trust.in_force(), timeout);
-        let err = match first {
-            Err(err) if tls::certificate_problem(&err).is_some() => err,
-            other => return other.map_err(|err| transport_error(&err, "sending the request")),
-        };
-        let retried = match self.trust.widen() {
-            Some(wider)
-                if matches!(
-                    tls::certificate_problem(&err),
-                    Some(rustls::CertificateError::UnknownIssuer)
-                ) =>
-            {
-                self.send(
-                    Some(wider),
-                    deadline.saturating_duration_since(Instant::now()),
-                )
-            }
-            _ => Err(err),
-        };
-        retried.map_err(|err| match tls::certificate_problem(&err) {
+        let mut result = self.send(self.trust.in_force(), timeout);
+        if let Err(err) = &result
+            && let Some(rustls::CertificateError::UnknownIssuer) = tls::certificate_problem(err)
+            && let Some(wider) = self.trust.widen()
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            result = self.send(Some(wider), left);
+        }
+        result.map_err(|err| match tls::certificate_problem(&err) {
             Some(problem) => ApiError::Rejected {
                 detail: self.trust.refused(problem),
             },
