@@ -390,20 +390,39 @@ fn read_paths(paths: &CaCertPaths) -> Loaded {
     loaded.finish()
 }
 
-/// The operating system's store. On Linux and the BSDs, the directories
-/// where distributions keep it (Debian's /etc/ssl/certs holds both the
-/// bundle and each certificate; Fedora's /etc/pki/tls/certs the bundle):
-/// `rustls_native_certs::load_native_certs` would first look at
-/// `SSL_CERT_*` itself, which `Env` has already read, and an empty or
-/// unusable value would then hide the store.
+/// Where Linux distributions and the BSDs keep their whole store as one
+/// PEM bundle, in the order Go's crypto/x509 and openssl-probe look.
+#[cfg(all(unix, not(target_os = "macos")))]
+const SYSTEM_BUNDLES: [&str; 7] = [
+    "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Gentoo, Arch
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // Fedora, RHEL 7+
+    "/etc/pki/tls/certs/ca-bundle.crt",   // RHEL 6
+    "/etc/ssl/ca-bundle.pem",             // openSUSE
+    "/etc/pki/tls/cacert.pem",            // OpenELEC
+    "/etc/ssl/cert.pem",                  // Alpine, OpenBSD
+    "/usr/local/etc/ssl/cert.pem",        // FreeBSD
+];
+
+/// The operating system's store on Linux and the BSDs: the first bundle
+/// found, else every file in the directories where distributions keep
+/// certificates (openssl-probe's list). The bundle reads in about a
+/// quarter of the time of the directory's files one by one. Not
+/// `rustls_native_certs::load_native_certs`: it would first look at
+/// `SSL_CERT_*` itself, which `Env` has already read, and an unusable value
+/// would then hide the store.
 #[cfg(all(unix, not(target_os = "macos")))]
 fn read_os_store() -> Loaded {
     let mut loaded = Loaded::default();
-    for dir in openssl_probe::candidate_cert_dirs() {
+    if let Some(bundle) = SYSTEM_BUNDLES.iter().map(Path::new).find(|p| p.is_file()) {
         loaded.absorb(rustls_native_certs::load_certs_from_paths(
+            Some(bundle),
             None,
-            Some(Path::new(dir)),
         ));
+    }
+    if loaded.certs.is_empty() {
+        for dir in openssl_probe::candidate_cert_dirs() {
+            loaded.absorb(rustls_native_certs::load_certs_from_paths(None, Some(dir)));
+        }
     }
     loaded.finish()
 }
