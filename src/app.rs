@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::api::{Guarded, HttpBackupApi};
+use crate::api::{Guarded, HttpBackupApi, TrustNote};
 use crate::cancel::Cancellation;
 use crate::cli::Parsed;
 use crate::clock::{SystemClock, SystemJitter};
@@ -106,7 +106,14 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             problem.reason
         ));
     }
-    let api = Guarded::new(HttpBackupApi::from_config(&config), cancellation.clone());
+    let http = HttpBackupApi::from_config(&config);
+    for note in http.trust_notes() {
+        match note {
+            TrustNote::Info(text) => log.note(text),
+            TrustNote::Warning(text) => log.warning(text),
+        }
+    }
+    let api = Guarded::new(http, cancellation.clone());
     let clock = SystemClock::new(cancellation);
     let mut jitter = config
         .jitter_seed

@@ -7,13 +7,15 @@
 //! rejected API version is named as such. Everything is decided on the raw
 //! answer: the API key is scrubbed by the report sinks when they print, not
 //! here, so that a key which happens to be `Ready` cannot change a status.
-//! Server strings quoted in an error are cut (`error_body`).
+//! Server strings quoted in an error are cut (`error_body`). Which CAs are
+//! trusted is tls.rs's.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{Response, StatusCode};
 use ureq::{Agent, Body};
 
+use super::tls::{self, Trust};
 use super::{ApiError, Backup, BackupApi, error_body, parse_retry_after};
 use crate::config::{AdditionalHeaders, ApiKey, Config};
 
@@ -36,12 +38,15 @@ pub struct HttpBackupApi {
     api_key: ApiKey,
     api_version: String,
     additional_headers: AdditionalHeaders,
+    /// The trusted roots, and the ones to add if a server needs them.
+    trust: Trust,
 }
 
 impl HttpBackupApi {
     /// Builds the client for the configured backup.
     pub fn from_config(config: &Config) -> Self {
         let loopback = config.endpoint.is_loopback();
+        let trust = Trust::for_endpoint(&config.endpoint, &config.ca_certs);
         let agent = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -57,6 +62,7 @@ impl HttpBackupApi {
             })
             .user_agent(concat!("pinecone-backup-wait/", env!("CARGO_PKG_VERSION")))
             .accept("application/json")
+            .tls_config(trust.tls_config())
             .build()
             .new_agent();
         HttpBackupApi {
@@ -66,7 +72,57 @@ impl HttpBackupApi {
             api_key: config.api_key.clone(),
             api_version: config.api_version.clone(),
             additional_headers: config.additional_headers.clone(),
+            trust,
         }
+    }
+
+    /// What the client found to trust besides the bundled roots, for the
+    /// start of the log.
+    pub fn trust_notes(&self) -> &[super::TrustNote] {
+        self.trust.notes()
+    }
+
+    /// One request, with `tls` instead of the agent's TLS configuration.
+    fn send(
+        &self,
+        tls: Option<ureq::tls::TlsConfig>,
+        timeout: Duration,
+    ) -> Result<Response<Body>, ureq::Error> {
+        let mut request = self
+            .agent
+            .get(&self.url)
+            .header("Api-Key", self.api_key.expose())
+            .header("X-Pinecone-API-Version", &self.api_version);
+        for (name, value) in self.additional_headers.iter() {
+            request = request.header(name, value);
+        }
+        let mut config = request.config().timeout_global(Some(timeout));
+        if let Some(tls) = tls {
+            config = config.tls_config(tls);
+        }
+        config.build().call()
+    }
+
+    /// Sends, and on a certificate no trusted CA issued, adds the operating
+    /// system's store (the first time) and sends once more at once: a
+    /// handshake the client refused carried no key. Certificate problems
+    /// are final, and explained by tls.rs.
+    fn send_trusting(&self, timeout: Duration) -> Result<Response<Body>, ApiError> {
+        let deadline = Instant::now() + timeout;
+        let mut result = self.send(self.trust.in_force(), timeout);
+        if let Err(err) = &result
+            && let Some(rustls::CertificateError::UnknownIssuer) = tls::certificate_problem(err)
+            && let Some(wider) = self.trust.widen()
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            result = self.send(Some(wider), left);
+        }
+        result.map_err(|err| match tls::certificate_problem(&err) {
+            Some(problem) => ApiError::Rejected {
+                detail: self.trust.refused(problem),
+            },
+            None => transport_error(&err, "sending the request"),
+        })
     }
 
     fn classify(&self, mut response: Response<Body>) -> Result<Backup, ApiError> {
@@ -243,20 +299,7 @@ fn is_about_api_version(message: &str) -> bool {
 
 impl BackupApi for HttpBackupApi {
     fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError> {
-        let mut request = self
-            .agent
-            .get(&self.url)
-            .header("Api-Key", self.api_key.expose())
-            .header("X-Pinecone-API-Version", &self.api_version);
-        for (name, value) in self.additional_headers.iter() {
-            request = request.header(name, value);
-        }
-        let response = request
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .call()
-            .map_err(|err| transport_error(&err, "sending the request"))?;
+        let response = self.send_trusting(timeout)?;
         self.classify(response)
     }
 }
@@ -336,5 +379,66 @@ mod tests {
         ] {
             assert!(!is_about_api_version(other), "{other}");
         }
+    }
+}
+
+#[cfg(test)]
+mod trust_tests {
+    use std::sync::OnceLock;
+
+    use testkit::tls::{TestCa, TlsFront};
+    use testkit::{FakeControlPlane, Reply, Script};
+
+    use super::*;
+    use crate::api::tls::Loaded;
+    use crate::cli::Cli;
+    use crate::config::{CaCertPaths, Env};
+
+    /// The CA that the simulated operating system's store holds.
+    fn store_ca() -> &'static TestCa {
+        static CA: OnceLock<TestCa> = OnceLock::new();
+        CA.get_or_init(|| TestCa::new("CA in the system store"))
+    }
+
+    fn os_store_with_the_ca() -> Loaded {
+        Loaded {
+            certs: vec![store_ca().der().clone()],
+            problems: Vec::new(),
+        }
+    }
+
+    fn no_files(_: &CaCertPaths) -> Loaded {
+        Loaded::default()
+    }
+
+    #[test]
+    fn a_ca_in_the_os_store_is_trusted_after_one_refused_handshake() {
+        let plane = FakeControlPlane::start(Script::always(Reply::backup("Ready")));
+        let front = TlsFront::start(store_ca(), plane.addr());
+        let args = [
+            "w",
+            "--backup-id",
+            testkit::control_plane::SAMPLE_BACKUP_ID,
+            "--api-key",
+            "pcsk_test",
+        ];
+        let parsed = Cli::parse_args(args.into_iter().chain(["--api-host", &front.url()]))
+            .expect("clap accepts the flags");
+        let config = Config::from_cli(&parsed.cli, parsed.origins, &Env::default()).unwrap();
+        let mut api = HttpBackupApi::from_config(&config);
+        api.trust = Trust::from_sources(&CaCertPaths::default(), no_files, os_store_with_the_ca);
+
+        let timeout = Duration::from_secs(5);
+        let backup = api
+            .describe_backup(timeout)
+            .expect("trusted through the store");
+        assert_eq!(backup.status(), "Ready");
+        assert_eq!(front.handshakes(), 1, "{:?}", front.failures());
+        assert_eq!(plane.request_count(), 1, "the key was sent once");
+
+        api.describe_backup(timeout).expect("still trusted");
+        assert_eq!(front.handshakes(), 2);
+        assert!(front.failures().len() <= 1, "no second refused handshake");
+        assert_eq!(plane.request_count(), 2);
     }
 }

@@ -12,6 +12,7 @@ mod guard;
 mod http;
 mod model;
 mod retry_after;
+mod tls;
 
 use std::fmt;
 use std::time::Duration;
@@ -20,6 +21,7 @@ pub use guard::Guarded;
 pub use http::HttpBackupApi;
 pub use model::{Backup, FIELDS};
 pub use retry_after::parse_retry_after;
+pub use tls::Note as TrustNote;
 
 /// `GET /backups/{backup_id}` for one configured backup.
 pub trait BackupApi {

@@ -1,7 +1,7 @@
 //! The process environment, read once. Flags with environment fallbacks are
 //! clap's business; this struct holds the rest: where GitHub wants outputs,
-//! whether we run under Actions, extra headers, proxies. Tests build it by
-//! hand.
+//! whether we run under Actions, extra headers, proxies, extra CA
+//! certificates. Tests build it by hand.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -25,6 +25,9 @@ pub struct Env {
     /// `http_proxy` or `HTTP_PROXY`, if set. Never used: it is for `http://`
     /// URLs and the API is `https://`; named in the log so nobody wonders.
     pub http_proxy: Option<&'static str>,
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`: CA certificates to trust besides
+    /// the bundled roots.
+    pub ca_certs: CaCertPaths,
 }
 
 /// Proxy variables for an `https://` URL, in curl's order: the
@@ -37,6 +40,36 @@ const NO_PROXY_VARIABLES: [&str; 2] = ["no_proxy", "NO_PROXY"];
 /// Proxy variables for `http://` URLs, which this program never requests
 /// through a proxy (plain HTTP is only for loopback hosts).
 const HTTP_PROXY_VARIABLES: [&str; 2] = ["http_proxy", "HTTP_PROXY"];
+
+/// Where the user keeps extra CA certificates, named as OpenSSL, curl and
+/// most TLS tools name them, so one setting serves every tool on a runner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaCertPaths {
+    /// `SSL_CERT_FILE`: one PEM file with any number of certificates.
+    pub file: Option<PathBuf>,
+    /// `SSL_CERT_DIR`: directories of PEM files, separated as in `PATH`.
+    pub dirs: Vec<PathBuf>,
+}
+
+impl CaCertPaths {
+    /// Neither variable is set.
+    pub fn is_empty(&self) -> bool {
+        self.file.is_none() && self.dirs.is_empty()
+    }
+
+    fn from_lookup(non_empty: impl Fn(&str) -> Option<OsString>) -> Self {
+        CaCertPaths {
+            file: non_empty("SSL_CERT_FILE").map(PathBuf::from),
+            dirs: non_empty("SSL_CERT_DIR")
+                .map(|dirs| {
+                    std::env::split_paths(&dirs)
+                        .filter(|dir| !dir.as_os_str().is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
 
 impl Env {
     /// Reads the real process environment.
@@ -64,6 +97,7 @@ impl Env {
             http_proxy: HTTP_PROXY_VARIABLES
                 .into_iter()
                 .find(|name| non_empty(name).is_some()),
+            ca_certs: CaCertPaths::from_lookup(non_empty),
         }
     }
 }
@@ -86,6 +120,27 @@ mod tests {
             Some(PathBuf::from("/tmp/summary.md"))
         );
         assert!(env.github_actions);
+    }
+
+    #[test]
+    fn ca_cert_paths_come_from_ssl_cert_file_and_a_list_of_ssl_cert_dirs() {
+        let env = Env::from_lookup(|name| match name {
+            "SSL_CERT_FILE" => Some("/etc/corp/ca.pem".into()),
+            "SSL_CERT_DIR" => Some("/etc/corp/certs::/usr/local/certs".into()),
+            _ => None,
+        });
+        assert_eq!(
+            env.ca_certs,
+            CaCertPaths {
+                file: Some(PathBuf::from("/etc/corp/ca.pem")),
+                dirs: vec![
+                    PathBuf::from("/etc/corp/certs"),
+                    PathBuf::from("/usr/local/certs")
+                ],
+            }
+        );
+        let unset = Env::from_lookup(|name| name.starts_with("SSL_CERT_").then(|| "".into()));
+        assert!(unset.ca_certs.is_empty());
     }
 
     #[test]

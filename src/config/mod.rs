@@ -21,7 +21,7 @@ use std::time::Duration;
 pub use api_key::{ApiKey, ApiKeyError};
 pub use duration::{GRAMMAR as DURATION_GRAMMAR, HumanDuration};
 pub use endpoint::{BackupId, Endpoint};
-pub use env::{Env, PROXY_VARIABLES};
+pub use env::{CaCertPaths, Env, PROXY_VARIABLES};
 pub use headers::AdditionalHeaders;
 pub use multiplier::{MAX_MULTIPLIER, Multiplier};
 pub use proxy::{ProxySetting, Proxying, no_proxy_matches};
@@ -62,6 +62,9 @@ pub struct Config {
     pub jitter_seed: Option<u64>,
     /// Where the sourced values came from, for the first log line.
     pub origins: Origins,
+    /// CA certificates to trust besides the bundled roots (`SSL_CERT_FILE`,
+    /// `SSL_CERT_DIR`); read by the HTTP client, which reports what it found.
+    pub ca_certs: CaCertPaths,
 }
 
 /// The backoff parameters as the user gave them.
@@ -168,6 +171,7 @@ impl Config {
             json: cli.json,
             jitter_seed: cli.jitter_seed,
             origins,
+            ca_certs: env.ca_certs.clone(),
         })
     }
 }

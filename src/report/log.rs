@@ -164,6 +164,12 @@ impl<W: Write> Log<W> {
         }
     }
 
+    /// One more line of context under the start lines.
+    pub fn note(&mut self, message: &str) {
+        let line = format!("  {}", log_text(message));
+        self.line(&line);
+    }
+
     /// A warning that is not about one attempt. The message is scrubbed and
     /// escaped here; callers cut any server text in it.
     pub fn warning(&mut self, message: &str) {

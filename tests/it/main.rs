@@ -8,3 +8,4 @@ mod requests;
 mod secrets;
 mod spec_examples;
 mod support;
+mod tls;

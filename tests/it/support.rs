@@ -28,7 +28,9 @@ const SHORTEST_CHECKED_KEY: usize = 16;
 
 /// Variables a developer's or runner's shell may have that would change
 /// what the binary does.
-const INHERITED: [&str; 16] = [
+const INHERITED: [&str; 18] = [
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
     "PINECONE_API_KEY",
     "PINECONE_BACKUP_ID",
     "PINECONE_CONTROLLER_HOST",

@@ -187,11 +187,14 @@ pub fn percent_decode(segment: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The id of the specs' example backup, which `sample_backup` describes.
+pub const SAMPLE_BACKUP_ID: &str = "670e8400-e29b-41d4-a716-446655440000";
+
 /// The example BackupModel of Pinecone's db_control specs (2025-04 to
 /// 2026-04, `GET /backups/{backup_id}` 200 example), in the given status.
 pub fn sample_backup(status: &str) -> Value {
     json!({
-        "backup_id": "670e8400-e29b-41d4-a716-446655440000",
+        "backup_id": SAMPLE_BACKUP_ID,
         "cloud": "aws",
         "created_at": "2024-03-15T10:30:00Z",
         "description": "Monthly backup of production index",

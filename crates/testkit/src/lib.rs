@@ -14,6 +14,8 @@
 //!   parser and the runner's expansion) and for Azure Pipelines logging
 //!   commands (the agent's parser).
 //! - `payloads`: hostile strings aimed at every sink.
+//! - `tls`: a certificate authority made in the test and an HTTPS front
+//!   for the control plane, for the trust-store tests.
 
 pub mod azure;
 pub mod control_plane;
@@ -21,6 +23,7 @@ pub mod dotenv;
 pub mod duration;
 pub mod payloads;
 pub mod runner;
+pub mod tls;
 pub mod world;
 
 pub use control_plane::{FakeControlPlane, Recorded, Reply, Script};
