@@ -75,7 +75,7 @@ pub struct Cli {
     pub max_interval: HumanDuration,
 
     /// Growth factor of the delay ceiling per check (at least 1).
-    #[arg(long, value_name = "FACTOR", default_value = "2")]
+    #[arg(long, value_name = "FACTOR", default_value = "3")]
     pub multiplier: f64,
 
     /// Timeout of each HTTP request, clipped to the time left.

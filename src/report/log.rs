@@ -164,6 +164,13 @@ impl<W: Write> Observer for Log<W> {
              still waiting (set --ready-status or --failed-status if it should end the wait)"
         ));
     }
+
+    fn unknown_statuses_capped(&mut self, limit: usize) {
+        self.warning(&format!(
+            "{limit} different unknown statuses so far; further unknown statuses are not \
+             reported individually (still waiting)"
+        ));
+    }
 }
 
 fn origin_text(origin: Origin) -> String {
