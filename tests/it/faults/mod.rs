@@ -5,6 +5,7 @@
 //! the API key leaked nowhere. docs/reliability.md summarises the families.
 
 mod bodies;
+mod deadline;
 mod hostile;
 mod inputs;
 mod status_codes;
