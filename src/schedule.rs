@@ -287,6 +287,44 @@ mod tests {
         assert_eq!(floors, vec![2, 3, 9, 27, 30, 30]);
     }
 
+    /// Requests and detection delay for a backup Ready after `wait`, with
+    /// zero request latency: the model of `bench/report.py` (`simulate`).
+    fn simulate(schedule: &Schedule, wait: Duration, seed: u64) -> (u32, Duration) {
+        use crate::clock::{Jitter, SystemJitter};
+        let mut jitter = SystemJitter::from_seed(seed);
+        let (mut at, mut requests, mut n) = (Duration::ZERO, 1, 0);
+        while at < wait {
+            at += schedule.backoff(n, jitter.next_unit());
+            requests += 1;
+            n += 1;
+        }
+        (requests, at - wait)
+    }
+
+    #[test]
+    fn default_schedule_meets_the_request_budget_on_every_seed() {
+        // docs/benchmarks.md: fewer than a third of the requests of a fixed
+        // 10 s loop (61 at 10 min, 1801 at 5 h), Ready noticed within
+        // --max-interval.
+        let schedule = defaults();
+        for seed in 1..=1000 {
+            let (requests, delay) = simulate(&schedule, S(600), seed);
+            assert!(requests * 3 < 61, "seed {seed}: {requests} at 10 min");
+            assert!(delay <= S(60), "seed {seed}: {delay:?}");
+            let (requests, delay) = simulate(&schedule, S(5 * 3600), seed);
+            assert!(requests * 3 < 1801, "seed {seed}: {requests} at 5 h");
+            assert!(delay <= S(60), "seed {seed}: {delay:?}");
+        }
+        // bench/report.py predicts the same counts for the benchmark's seeds.
+        let counts = |wait| -> Vec<u32> {
+            (1..=5)
+                .map(|seed| simulate(&schedule, wait, seed).0)
+                .collect()
+        };
+        assert_eq!(counts(S(600)), vec![17, 17, 17, 17, 17]);
+        assert_eq!(counts(S(5 * 3600)), vec![407, 408, 406, 405, 402]);
+    }
+
     #[test]
     fn final_window_is_the_slowest_answer_plus_a_bounded_margin() {
         let schedule = defaults();

@@ -14,7 +14,7 @@ use crate::cli::Origin;
 use crate::config::{Config, HumanDuration};
 use crate::outcome::Outcome;
 use crate::poller::{Attempt, Observer};
-use crate::schedule::Next;
+use crate::schedule::{GiveUp, Next};
 
 /// Writes the log to `out` (stderr in production).
 pub struct Log<W: Write> {
@@ -56,10 +56,14 @@ impl<W: Write> Log<W> {
             self.line(&group);
             self.group_open = true;
         }
+        let how_long = if config.timeout.is_zero() {
+            "checking once (--timeout 0) on".to_owned()
+        } else {
+            format!("waiting up to {} for", HumanDuration(config.timeout))
+        };
         let intro = format!(
-            "pinecone-backup-wait {}: waiting up to {} for backup {} at {} (API version {})",
+            "pinecone-backup-wait {}: {how_long} backup {} at {} (API version {})",
             env!("CARGO_PKG_VERSION"),
-            HumanDuration(config.timeout),
             log_text(config.backup_id.as_str()),
             log_text(config.endpoint.base()),
             log_text(&config.api_version),
@@ -148,6 +152,7 @@ impl<W: Write> Observer for Log<W> {
         let next = match attempt.next {
             None => String::new(),
             Some(Next::RetryIn(delay)) => format!("; next check in {}", HumanDuration(delay)),
+            Some(Next::GiveUp(GiveUp::SingleCheck)) => "; the single check is done".to_owned(),
             Some(Next::GiveUp(_)) => "; no time left for another check".to_owned(),
         };
         let line = format!(
