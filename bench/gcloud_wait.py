@@ -6,7 +6,7 @@ gcloud's `waiter.WaitFor` (googlecloudsdk/api_lib/util/waiter.py, with
 `retry.Retryer` from googlecloudsdk/core/util/retry.py) sleeps 1 s before the
 first poll, then after poll n (from 0) sleeps
 `min(2000 ms * 1.4**n + random() * 1000 ms, 180000 ms)`: additive jitter on
-a deterministic exponential, not the full jitter with a floor that
+a deterministic exponential, not the equal jitter with a floor that
 pinecone-backup-wait uses, so it cannot be reproduced with the waiter's
 flags. Every duration here is divided by `--scale`. gcloud also gives up
 after 30 minutes by default (`max_wait_ms`); that limit is left out so the

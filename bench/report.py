@@ -46,12 +46,14 @@ class SplitMix64:
 
 
 class Schedule:
-    """Our schedule, as src/schedule.rs `backoff` draws it (keep the two in
+    """A schedule as src/schedule.rs `backoff` draws it (keep the two in
     step): delay n (from 0) is uniform in
-    [initial, min(max, initial * multiplier^n)]. With `floor_fraction` 0.5 it
-    is the proposed equal jitter, uniform in [max(initial, ceiling / 2), ceiling]."""
+    [max(initial, ceiling * floor_fraction), ceiling] with
+    ceiling = min(max, initial * multiplier^n). The waiter uses
+    `floor_fraction` 0.5, equal jitter; 0 gives the full jitter with a floor
+    it used before issue 8."""
 
-    def __init__(self, initial_s: float, max_s: float, multiplier: float, floor_fraction: float = 0.0):
+    def __init__(self, initial_s: float, max_s: float, multiplier: float, floor_fraction: float = 0.5):
         self.initial_s = initial_s
         self.max_s = max_s
         self.multiplier = multiplier
@@ -96,10 +98,10 @@ def fixed_requests(wait_s: float) -> int:
 
 def model(seeds: int, ours: Schedule) -> list:
     """Mean and spread over many seeds, in real time, for each schedule."""
-    # The proposals of issue 5 (not shipped): equal jitter, alone and with
-    # a default multiplier of 3.
-    equal = Schedule(ours.initial_s, ours.max_s, ours.multiplier, 0.5)
-    equal_x3 = Schedule(ours.initial_s, ours.max_s, 3.0, 0.5)
+    # What the waiter did before issue 8, for comparison: full jitter with a
+    # floor, x2. The same bounds with equal jitter show what each change gives.
+    previous = Schedule(ours.initial_s, ours.max_s, 2.0, 0.0)
+    previous_equal = Schedule(ours.initial_s, ours.max_s, 2.0, 0.5)
     rows = []
     for wait_s in WAIT_NAMES:
         fixed = fixed_requests(wait_s)
@@ -109,12 +111,12 @@ def model(seeds: int, ours: Schedule) -> list:
                 lambda s, wait_s=wait_s: simulate(wait_s, ours.delay, SplitMix64(s).unit),
             ),
             (
-                f"proposal A ({equal.describe()})",
-                lambda s, wait_s=wait_s: simulate(wait_s, equal.delay, SplitMix64(s).unit),
+                f"before issue 8 ({previous.describe()})",
+                lambda s, wait_s=wait_s: simulate(wait_s, previous.delay, SplitMix64(s).unit),
             ),
             (
-                f"proposal B ({equal_x3.describe()})",
-                lambda s, wait_s=wait_s: simulate(wait_s, equal_x3.delay, SplitMix64(s).unit),
+                f"equal jitter alone ({previous_equal.describe()})",
+                lambda s, wait_s=wait_s: simulate(wait_s, previous_equal.delay, SplitMix64(s).unit),
             ),
             (
                 "gcloud waiter (1 s, then 2 s x1.4 + up to 1 s, capped 180 s)",
@@ -447,10 +449,11 @@ def main() -> None:
     w(
         "Real time, zero request latency, the same generator as the waiter (SplitMix64) for our "
         "schedules. This is what the seeded runs above sample; it shows whether a result is the "
-        "schedule's or the seeds'. Proposals A and B are not shipped: they show what meeting the "
-        "request budget would take. Equal jitter draws each delay from [max(initial, ceiling/2), "
-        "ceiling] instead of [initial, ceiling], so a capped delay averages 45 s instead of 31 s "
-        "and is still never above --max-interval."
+        "schedule's or the seeds'. The two rows after our defaults show where they come from: the "
+        "schedule before issue 8 (full jitter with a floor, [initial, ceiling], x2) missed the "
+        "request budget on most seeds; equal jitter draws each delay from [max(initial, "
+        "ceiling/2), ceiling], so a capped delay averages 45 s instead of 31 s and is still never "
+        "above --max-interval, and the multiplier of 3 reaches the cap sooner."
     )
     w("")
     w(

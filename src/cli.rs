@@ -130,7 +130,7 @@ pub struct Cli {
     pub max_interval: HumanDuration,
 
     /// Growth factor of the delay ceiling per check, from 1 to 100.
-    #[arg(long, value_name = "FACTOR", default_value = "2")]
+    #[arg(long, value_name = "FACTOR", default_value = "3")]
     #[arg(allow_hyphen_values = true)]
     pub multiplier: Multiplier,
 

@@ -3,11 +3,14 @@
 //!
 //! Side effects come in as parameters (API, clock, jitter, observer), so
 //! every path is tested here with scripted responses and a fake clock. The
-//! loop owns no policy of its own: `schedule.rs` says when, `status.rs` says
-//! what a status means, `ApiError` says whether an error is final.
+//! loop owns no delay maths of its own: `schedule.rs` says when, `status.rs`
+//! says what a status means, `ApiError` says whether an error is final. What
+//! it does decide is what needs the history of the wait: how slow answers
+//! have been, whether the host has ever resolved, which unknown statuses
+//! were already reported.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::api::{ApiError, Backup, BackupApi};
 use crate::clock::{Clock, Jitter, Wake};
@@ -16,10 +19,22 @@ use crate::outcome::Outcome;
 use crate::schedule::{AttemptEnd, Deadline, GiveUp, Next, Schedule};
 use crate::status::{StatusClass, StatusRules};
 
+/// How long a host that has never resolved is retried before the wait ends
+/// with exit 6: long enough for a DNS record created just before the job,
+/// short enough that a typo in `--api-host` does not wait out 30 minutes.
+pub const RESOLVE_LIMIT: Duration = Duration::from_secs(60);
+
+/// At most this many distinct unknown statuses are remembered and reported.
+pub const MAX_UNKNOWN_STATUSES: usize = 16;
+
+/// At most this many bytes of an unknown status are remembered: a server
+/// that sends a fresh megabyte-long status each time cannot grow the set.
+const MAX_UNKNOWN_STATUS_BYTES: usize = 128;
+
 /// The parts of the configuration that steer the loop.
 #[derive(Debug, Clone)]
 pub struct WaitPolicy {
-    /// Overall deadline.
+    /// Overall deadline; zero means a single check.
     pub timeout: Duration,
     /// Per-request timeout before clipping to the time left.
     pub request_timeout: Duration,
@@ -27,6 +42,9 @@ pub struct WaitPolicy {
     pub schedule: Schedule,
     /// Which statuses end the wait.
     pub statuses: StatusRules,
+    /// How long a host that has never resolved is retried (capped by
+    /// `timeout`); [`RESOLVE_LIMIT`] in production.
+    pub resolve_limit: Duration,
 }
 
 impl WaitPolicy {
@@ -37,6 +55,7 @@ impl WaitPolicy {
             request_timeout: config.request_timeout,
             schedule: config.schedule,
             statuses: config.statuses.clone(),
+            resolve_limit: RESOLVE_LIMIT,
         }
     }
 }
@@ -59,8 +78,12 @@ pub trait Observer {
     /// An attempt ended.
     fn attempt(&mut self, attempt: &Attempt<'_>);
     /// A status that is neither ready, failed nor known in-progress was
-    /// seen for the first time.
+    /// seen for the first time. It is the server's string, of any length:
+    /// the observer cuts it for display.
     fn unknown_status(&mut self, status: &str);
+    /// `limit` distinct unknown statuses have been reported; further new
+    /// ones will not be. Called once.
+    fn unknown_statuses_capped(&mut self, limit: usize);
 }
 
 /// The end of a wait, with everything the reports need.
@@ -87,12 +110,16 @@ pub fn wait(
     observer: &mut dyn Observer,
 ) -> Finished {
     let deadline = Deadline::from_timeout(clock.now(), policy.timeout);
+    let resolve_by = deadline.start() + policy.resolve_limit.min(policy.timeout);
     let mut state = State {
         deadline,
         attempts: 0,
         backup: None,
         last_error: None,
+        slowest: Duration::ZERO,
+        resolved_once: false,
         unknown_seen: BTreeSet::new(),
+        unknown_capped: false,
     };
     loop {
         if clock.is_cancelled() {
@@ -100,23 +127,30 @@ pub fn wait(
         }
         let started = clock.now();
         let remaining = deadline.remaining(started);
-        if remaining.is_zero() {
+        let request_timeout = if deadline.is_single_check() {
+            // `--timeout 0`: the one check gets the whole request timeout.
+            policy.request_timeout
+        } else if remaining.is_zero() {
             return state.timed_out(clock, GiveUp::DeadlinePassed, policy.timeout);
-        }
+        } else {
+            policy.request_timeout.min(remaining)
+        };
         state.attempts += 1;
-        let result = api.describe_backup(policy.request_timeout.min(remaining));
+        let result = api.describe_backup(request_timeout);
         let now = clock.now();
+        state.learn_from(
+            &result,
+            now.saturating_duration_since(started),
+            request_timeout,
+        );
 
-        let settled = match &result {
+        let mut settled = match &result {
             Ok(backup) => match policy.statuses.classify(backup.status()) {
                 StatusClass::Ready => Some(Outcome::Ready),
                 StatusClass::Failed => Some(Outcome::Failed),
                 StatusClass::InProgress => None,
                 StatusClass::Unknown => {
-                    let status = backup.status().trim().to_owned();
-                    if state.unknown_seen.insert(status.clone()) {
-                        observer.unknown_status(&status);
-                    }
+                    state.note_unknown(backup.status().trim(), observer);
                     None
                 }
             },
@@ -126,7 +160,7 @@ pub fn wait(
             Err(ApiError::Unauthorized { .. }) => Some(Outcome::Unauthorized),
             Err(_) => Some(Outcome::Error),
         };
-        let next = settled.is_none().then(|| {
+        let mut next = settled.is_none().then(|| {
             policy.schedule.next(
                 AttemptEnd {
                     delays_so_far: state.attempts - 1,
@@ -134,10 +168,27 @@ pub fn wait(
                     retry_after: result.as_ref().err().and_then(ApiError::retry_after),
                     started,
                     now,
+                    slowest: state.slowest,
                 },
                 &deadline,
             )
         });
+        // A name that has never resolved gets until `resolve_by`, with one
+        // last lookup then; a name that has resolved before is retried like
+        // any transient error.
+        let mut unresolvable = false;
+        if matches!(&result, Err(err) if err.is_unresolved()) && !state.resolved_once {
+            match next {
+                Some(retry @ Next::RetryIn(_)) if now < resolve_by => {
+                    next = Some(policy.schedule.attempt_by(retry, now, resolve_by));
+                }
+                _ => {
+                    unresolvable = true;
+                    settled = Some(Outcome::Error);
+                    next = None;
+                }
+            }
+        }
         observer.attempt(&Attempt {
             number: state.attempts,
             elapsed: now.saturating_duration_since(deadline.start()),
@@ -150,6 +201,9 @@ pub fn wait(
                 state.last_error = None;
             }
             Err(err) => state.last_error = Some(err),
+        }
+        if unresolvable {
+            return state.unresolvable(clock);
         }
         if let Some(outcome) = settled {
             return state.settled(clock, outcome);
@@ -172,18 +226,60 @@ struct State {
     attempts: u32,
     backup: Option<Backup>,
     last_error: Option<ApiError>,
+    /// The longest an answered attempt took (see `AttemptEnd::slowest`).
+    slowest: Duration,
+    /// Whether any attempt got past name resolution.
+    resolved_once: bool,
+    /// Bounded prefixes of the unknown statuses reported so far.
     unknown_seen: BTreeSet<String>,
+    /// Whether the "no more unknown statuses" line has been given.
+    unknown_capped: bool,
 }
 
 impl State {
+    /// Records what an attempt says about the server: how long an answer
+    /// takes (unless the attempt was cut by its own timeout) and whether
+    /// the host resolves (anything but a failed lookup or a cancellation
+    /// means the lookup succeeded).
+    fn learn_from(&mut self, result: &Result<Backup, ApiError>, took: Duration, timeout: Duration) {
+        if took < timeout {
+            self.slowest = self.slowest.max(took);
+        }
+        match result {
+            Err(ApiError::Cancelled) => {}
+            Err(err) if err.is_unresolved() => {}
+            _ => self.resolved_once = true,
+        }
+    }
+
+    /// Reports an unknown status the first time it is seen, remembering at
+    /// most [`MAX_UNKNOWN_STATUSES`] of them, each cut to a bounded prefix.
+    fn note_unknown(&mut self, status: &str, observer: &mut dyn Observer) {
+        let key = prefix(status, MAX_UNKNOWN_STATUS_BYTES);
+        if self.unknown_seen.contains(key) {
+            return;
+        }
+        if self.unknown_seen.len() < MAX_UNKNOWN_STATUSES {
+            self.unknown_seen.insert(key.to_owned());
+            observer.unknown_status(status);
+        } else if !self.unknown_capped {
+            self.unknown_capped = true;
+            observer.unknown_statuses_capped(MAX_UNKNOWN_STATUSES);
+        }
+    }
+
     fn finish(self, clock: &dyn Clock, outcome: Outcome, error: Option<String>) -> Finished {
         Finished {
             outcome,
             attempts: self.attempts,
-            elapsed: clock.now().saturating_duration_since(self.deadline.start()),
+            elapsed: self.elapsed(clock.now()),
             backup: self.backup,
             error,
         }
+    }
+
+    fn elapsed(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.deadline.start())
     }
 
     fn settled(self, clock: &dyn Clock, outcome: Outcome) -> Finished {
@@ -191,13 +287,42 @@ impl State {
             (Outcome::Ready, _, _) => None,
             (Outcome::Cancelled, _, _) => return self.cancelled(clock),
             (Outcome::Failed, _, Some(backup)) => Some(format!(
-                "backup status is {}, a failed status",
+                "backup status is {}, a failed status: the backup failed on Pinecone's side \
+                 and will not become ready; check the source index and the backup in the \
+                 Pinecone console, then create a new backup",
                 backup.status().trim()
             )),
             (_, Some(err), _) => Some(err.to_string()),
             _ => Some(outcome.label().to_owned()),
         };
         self.finish(clock, outcome, error)
+    }
+
+    /// The host has not resolved once in the time it was given.
+    fn unresolvable(self, clock: &dyn Clock) -> Finished {
+        let Some(ApiError::Unresolved {
+            host,
+            proxy,
+            detail,
+        }) = &self.last_error
+        else {
+            unreachable!("only a failed lookup makes a host unresolvable");
+        };
+        let (whose, check) = if *proxy {
+            (
+                "proxy host ",
+                "check the proxy variables (HTTPS_PROXY, ALL_PROXY)",
+            )
+        } else {
+            ("", "check the host name in --api-host")
+        };
+        let error = format!(
+            "cannot resolve {whose}{host}: no address after {} attempt{} over {} ({detail}); {check}",
+            self.attempts,
+            plural(self.attempts),
+            HumanDuration(self.elapsed(clock.now())),
+        );
+        self.finish(clock, Outcome::Error, Some(error))
     }
 
     fn cancelled(self, clock: &dyn Clock) -> Finished {
@@ -218,6 +343,10 @@ impl State {
                 self.attempts,
                 plural(self.attempts)
             ),
+            GiveUp::SingleCheck => match &self.last_error {
+                None => "checked once (--timeout 0): still in progress".to_owned(),
+                Some(_) => "checked once (--timeout 0): no usable answer".to_owned(),
+            },
             GiveUp::RetryAfterBeyondDeadline {
                 retry_after,
                 remaining,
@@ -245,6 +374,19 @@ impl State {
     }
 }
 
+/// The longest prefix of `text` of at most `max` bytes that ends on a
+/// character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 fn plural(count: u32) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
@@ -259,12 +401,14 @@ mod tests {
     const MS: fn(u64) -> Duration = Duration::from_millis;
     const S: fn(u64) -> Duration = Duration::from_secs;
 
-    /// Plays back responses in order (repeating the last), each taking
-    /// `latency` of fake time, and records the timeouts it was given.
+    /// Plays back responses in order (repeating the last), each taking the
+    /// next of `latencies` of fake time (repeating the last; 100 ms unless
+    /// set) or its timeout if that is shorter, and records the timeouts it
+    /// was given.
     struct Script<'c> {
         clock: &'c FakeClock,
         responses: RefCell<Vec<Result<Backup, ApiError>>>,
-        latency: Duration,
+        latencies: RefCell<Vec<Duration>>,
         timeouts: RefCell<Vec<Duration>>,
     }
 
@@ -273,22 +417,32 @@ mod tests {
             Script {
                 clock,
                 responses: RefCell::new(responses),
-                latency: MS(100),
+                latencies: RefCell::new(vec![MS(100)]),
                 timeouts: RefCell::new(Vec::new()),
             }
+        }
+
+        fn with_latencies(self, latencies: &[Duration]) -> Self {
+            *self.latencies.borrow_mut() = latencies.to_vec();
+            self
+        }
+    }
+
+    /// The next item, keeping the last one for ever.
+    fn take<T: Clone>(items: &RefCell<Vec<T>>) -> T {
+        let mut items = items.borrow_mut();
+        if items.len() > 1 {
+            items.remove(0)
+        } else {
+            items[0].clone()
         }
     }
 
     impl BackupApi for Script<'_> {
         fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError> {
             self.timeouts.borrow_mut().push(timeout);
-            self.clock.advance(self.latency.min(timeout));
-            let mut responses = self.responses.borrow_mut();
-            if responses.len() > 1 {
-                responses.remove(0)
-            } else {
-                responses[0].clone()
-            }
+            self.clock.advance(take(&self.latencies).min(timeout));
+            take(&self.responses)
         }
     }
 
@@ -296,6 +450,7 @@ mod tests {
     struct Recorder {
         lines: Vec<String>,
         unknown: Vec<String>,
+        capped: Vec<usize>,
     }
 
     impl Observer for Recorder {
@@ -310,6 +465,9 @@ mod tests {
         fn unknown_status(&mut self, status: &str) {
             self.unknown.push(status.to_owned());
         }
+        fn unknown_statuses_capped(&mut self, limit: usize) {
+            self.capped.push(limit);
+        }
     }
 
     fn backup(status: &str) -> Result<Backup, ApiError> {
@@ -323,16 +481,26 @@ mod tests {
         })
     }
 
+    fn unresolved() -> Result<Backup, ApiError> {
+        Err(ApiError::Unresolved {
+            host: "api.example.invalid".to_owned(),
+            proxy: false,
+            detail: "Name or service not known".to_owned(),
+        })
+    }
+
+    /// The defaults: 2 s..60 s x3, request timeout 30 s.
     fn policy(timeout: Duration) -> WaitPolicy {
         WaitPolicy {
             timeout,
             request_timeout: S(30),
-            schedule: Schedule::new(S(2), S(60), 2.0, S(30)),
+            schedule: Schedule::new(S(2), S(60), 3.0, S(30)),
             statuses: StatusRules::new(
                 "Ready".parse().unwrap(),
                 "Failed,InitializationFailed".parse().unwrap(),
             )
             .unwrap(),
+            resolve_limit: RESOLVE_LIMIT,
         }
     }
 
@@ -342,7 +510,15 @@ mod tests {
         responses: Vec<Result<Backup, ApiError>>,
         jitter: &[f64],
     ) -> (Finished, Recorder, Vec<Duration>) {
-        let api = Script::new(clock, responses);
+        run_with(Script::new(clock, responses), policy, jitter)
+    }
+
+    fn run_with(
+        api: Script<'_>,
+        policy: &WaitPolicy,
+        jitter: &[f64],
+    ) -> (Finished, Recorder, Vec<Duration>) {
+        let clock = api.clock;
         let mut recorder = Recorder::default();
         let finished = wait(
             policy,
@@ -379,13 +555,13 @@ mod tests {
         let (finished, _, _) = run(&clock, &policy(S(1800)), responses, &[0.5]);
         assert_eq!(finished.outcome, Outcome::Ready);
         assert_eq!(finished.attempts, 4);
-        // Delays 0..2: [2,2], [2,4], [2,8] at jitter 0.5.
-        assert_eq!(clock.sleeps(), vec![S(2), S(3), S(5)]);
+        // Delays 0..2: [2, 2], [3, 6], [9, 18] at jitter 0.5.
+        assert_eq!(clock.sleeps(), vec![S(2), MS(4500), MS(13_500)]);
         assert_eq!(finished.backup.unwrap().status(), "Ready");
     }
 
     #[test]
-    fn failed_status_ends_the_wait_at_once() {
+    fn failed_status_ends_the_wait_at_once_saying_what_to_do() {
         let clock = FakeClock::new();
         let responses = vec![backup("Initializing"), backup("InitializationFailed")];
         let (finished, _, _) = run(&clock, &policy(S(1800)), responses, &[0.0]);
@@ -393,7 +569,11 @@ mod tests {
         assert_eq!(finished.attempts, 2);
         assert_eq!(
             finished.error.as_deref(),
-            Some("backup status is InitializationFailed, a failed status")
+            Some(
+                "backup status is InitializationFailed, a failed status: the backup failed on \
+                 Pinecone's side and will not become ready; check the source index and the \
+                 backup in the Pinecone console, then create a new backup"
+            )
         );
         assert_eq!(clock.sleeps(), vec![S(2)]);
     }
@@ -404,13 +584,15 @@ mod tests {
         let (finished, recorder, _) =
             run(&clock, &policy(S(10)), vec![backup("Initializing")], &[0.0]);
         assert_eq!(finished.outcome, Outcome::Timeout);
-        // Requests take 0.1 s; the last one starts at 8 s, one initial
-        // interval before the deadline, so the fourth sleep is clipped.
-        assert_eq!(clock.sleeps(), vec![S(2), S(2), S(2), MS(1600)]);
-        assert_eq!(finished.attempts, 5);
+        // Requests take 0.1 s, so the final window is 0.2 s: checks at 0,
+        // 2.1 and 5.2 s, then the third delay (9 s) is cut so that the last
+        // check starts at 9.8 s and ends at 9.9 s.
+        assert_eq!(clock.sleeps(), vec![S(2), S(3), MS(4500)]);
+        assert_eq!(finished.attempts, 4);
+        assert_eq!(finished.elapsed, MS(9900));
         assert_eq!(
             finished.error.as_deref(),
-            Some("deadline of 10s passed after 5 attempts; last status: Initializing")
+            Some("deadline of 10s passed after 4 attempts; last status: Initializing")
         );
         assert!(
             recorder
@@ -419,7 +601,138 @@ mod tests {
                 .unwrap()
                 .contains("GiveUp(DeadlinePassed)")
         );
-        assert!(finished.elapsed <= S(10));
+    }
+
+    #[test]
+    fn a_fixed_interval_that_does_not_divide_the_timeout_still_uses_all_of_it() {
+        // Issue 8: `--timeout 10s --initial-interval 4s --max-interval 4s`
+        // gave up at 6 s. With 10 ms requests: checks at 0, 4.01, 8.02 s and
+        // a last one at 9.89 s, ending 100 ms before the deadline.
+        let clock = FakeClock::new();
+        let mut policy = policy(S(10));
+        policy.schedule = Schedule::new(S(4), S(4), 3.0, S(30));
+        let api = Script::new(&clock, vec![backup("Initializing")]).with_latencies(&[MS(10)]);
+        let (finished, _, _) = run_with(api, &policy, &[0.5]);
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(clock.sleeps(), vec![S(4), S(4), MS(1860)]);
+        assert_eq!(finished.attempts, 4);
+        assert_eq!(finished.elapsed, MS(9900));
+    }
+
+    #[test]
+    fn a_timeout_shorter_than_the_initial_interval_gets_a_last_check_near_its_end() {
+        // Issue 8: `--timeout 1s` gave up after the first check, at 7 ms.
+        let clock = FakeClock::new();
+        let api = Script::new(&clock, vec![backup("Initializing")]).with_latencies(&[MS(10)]);
+        let (finished, _, _) = run_with(api, &policy(S(1)), &[0.5]);
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(clock.sleeps(), vec![MS(880)]);
+        assert_eq!(finished.attempts, 2);
+        assert_eq!(finished.elapsed, MS(900));
+    }
+
+    #[test]
+    fn the_floor_holds_for_every_delay_but_one_final_one_and_the_deadline_is_used() {
+        let timeouts = [MS(300), S(1), S(3), MS(7500), S(10), S(61), S(600)];
+        let latencies = [MS(1), MS(10), MS(100), MS(900), S(3)];
+        for timeout in timeouts {
+            for latency in latencies {
+                for jitter in [0.0, 0.5, 0.99] {
+                    let clock = FakeClock::new();
+                    let api = Script::new(&clock, vec![backup("Initializing")])
+                        .with_latencies(&[latency]);
+                    let (finished, _, _) = run_with(api, &policy(timeout), &[jitter]);
+                    let case = format!("timeout {timeout:?}, latency {latency:?}, jitter {jitter}");
+                    assert_eq!(finished.outcome, Outcome::Timeout, "{case}");
+                    let sleeps = clock.sleeps();
+                    let short: Vec<usize> =
+                        (0..sleeps.len()).filter(|&i| sleeps[i] < S(2)).collect();
+                    assert!(
+                        short.is_empty() || short == vec![sleeps.len() - 1],
+                        "{case}: sleeps {sleeps:?}"
+                    );
+                    assert!(finished.elapsed <= timeout, "{case}: {finished:?}");
+                    assert!(
+                        timeout - finished.elapsed <= S(1),
+                        "{case}: ended {:?} early, sleeps {sleeps:?}",
+                        timeout - finished.elapsed
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_attempt_cut_by_its_timeout_does_not_widen_the_final_window() {
+        // One hung request (cut at the 5 s request timeout) says nothing
+        // about how long an answer takes; the last check still starts
+        // 200 ms before the deadline, not 5 s.
+        let clock = FakeClock::new();
+        let mut policy = policy(S(100));
+        policy.request_timeout = S(5);
+        let api =
+            Script::new(&clock, vec![backup("Initializing")]).with_latencies(&[S(60), MS(100)]);
+        let (finished, _, timeouts) = run_with(api, &policy, &[1.0]);
+        assert_eq!(timeouts[0], S(5));
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.elapsed, MS(99_900));
+    }
+
+    #[test]
+    fn a_zero_timeout_is_one_check_with_the_whole_request_timeout() {
+        let cases = [
+            (backup("Ready"), Outcome::Ready, None),
+            (
+                backup("Failed"),
+                Outcome::Failed,
+                Some("backup status is Failed, a failed status"),
+            ),
+            (
+                backup("Initializing"),
+                Outcome::Timeout,
+                Some("checked once (--timeout 0): still in progress; last status: Initializing"),
+            ),
+            (
+                unavailable(Some(S(1))),
+                Outcome::Timeout,
+                Some(
+                    "checked once (--timeout 0): no usable answer; last error: HTTP 503 Service Unavailable",
+                ),
+            ),
+            (
+                Err(ApiError::NotFound {
+                    detail: "HTTP 404".into(),
+                }),
+                Outcome::NotFound,
+                Some("HTTP 404"),
+            ),
+            (
+                unresolved(),
+                Outcome::Error,
+                Some("cannot resolve api.example.invalid: no address after 1 attempt"),
+            ),
+        ];
+        for (response, outcome, error) in cases {
+            let clock = FakeClock::new();
+            let (finished, recorder, timeouts) =
+                run(&clock, &policy(Duration::ZERO), vec![response], &[0.0]);
+            assert_eq!(
+                finished.outcome,
+                outcome,
+                "{recorder:?}",
+                recorder = recorder.lines
+            );
+            assert_eq!(timeouts, vec![S(30)]);
+            assert!(clock.sleeps().is_empty());
+            match error {
+                None => assert_eq!(finished.error, None),
+                Some(start) => {
+                    let text = finished.error.unwrap();
+                    assert!(text.starts_with(start), "{text}");
+                    assert!(!text.contains("deadline of"), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -520,8 +833,8 @@ mod tests {
         let mut policy = policy(S(5));
         policy.request_timeout = S(3);
         let (_, _, timeouts) = run(&clock, &policy, vec![backup("Initializing")], &[0.0]);
-        // Attempts start at 0, 2.1 and 3.0 (the final window opens at 5 - 2).
-        assert_eq!(timeouts, vec![S(3), MS(2900), S(2)]);
+        // Attempts start at 0, 2.1 and 4.8 s (the final window is 200 ms).
+        assert_eq!(timeouts, vec![S(3), MS(2900), MS(200)]);
     }
 
     #[test]
@@ -536,6 +849,131 @@ mod tests {
         let (finished, recorder, _) = run(&clock, &policy(S(600)), responses, &[0.0]);
         assert_eq!(finished.outcome, Outcome::Ready);
         assert_eq!(recorder.unknown, vec!["Archiving", "Compacting"]);
+    }
+
+    #[test]
+    fn at_most_sixteen_unknown_statuses_are_remembered_and_reported() {
+        let clock = FakeClock::new();
+        let mut responses: Vec<_> = (0..40).map(|i| backup(&format!("Odd{i}"))).collect();
+        responses.push(backup("Odd3"));
+        responses.push(backup("Ready"));
+        let (finished, recorder, _) = run(&clock, &policy(S(30 * 3600)), responses, &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Ready);
+        let expected: Vec<String> = (0..16).map(|i| format!("Odd{i}")).collect();
+        assert_eq!(recorder.unknown, expected);
+        assert_eq!(recorder.capped, vec![MAX_UNKNOWN_STATUSES]);
+    }
+
+    #[test]
+    fn unknown_statuses_are_remembered_by_a_bounded_prefix() {
+        let clock = FakeClock::new();
+        let long = |tail: &str| format!("{}{tail}", "é".repeat(100_000));
+        let responses = vec![backup(&long("a")), backup(&long("b")), backup("Ready")];
+        let (_, recorder, _) = run(&clock, &policy(S(600)), responses, &[0.0]);
+        // Both share their first 128 bytes: one report, of the full string.
+        assert_eq!(recorder.unknown.len(), 1);
+        assert_eq!(recorder.unknown[0], long("a"));
+        assert_eq!(prefix(&long("a"), 128).len(), 128);
+        assert_eq!(prefix("é", 1), "");
+        assert_eq!(prefix("abc", 128), "abc");
+    }
+
+    #[test]
+    fn a_host_that_never_resolves_gets_one_minute_then_exit_6() {
+        let clock = FakeClock::new();
+        let (finished, recorder, _) = run(&clock, &policy(S(1800)), vec![unresolved()], &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Error);
+        // Checks at 0, 2.1, 5.2, 14.3 and 41.4 s; the next delay (30 s)
+        // is cut so that the last lookup starts at the one-minute mark.
+        assert_eq!(clock.sleeps(), vec![S(2), S(3), S(9), S(27), MS(18_500)]);
+        assert_eq!(finished.attempts, 6);
+        assert_eq!(finished.elapsed, MS(60_100));
+        assert_eq!(
+            finished.error.as_deref(),
+            Some(
+                "cannot resolve api.example.invalid: no address after 6 attempts over 1m \
+                 (Name or service not known); check the host name in --api-host"
+            )
+        );
+        assert!(recorder.lines.last().unwrap().ends_with(" None"));
+    }
+
+    #[test]
+    fn the_resolve_limit_is_the_policy_s() {
+        let clock = FakeClock::new();
+        let mut policy = policy(S(1800));
+        policy.resolve_limit = S(5);
+        let (finished, _, _) = run(&clock, &policy, vec![unresolved()], &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Error);
+        // Checks at 0 and 2.1 s; the 3 s delay is cut so that the last
+        // lookup starts at the 5 s limit.
+        assert_eq!(clock.sleeps(), vec![S(2), MS(2800)]);
+        assert_eq!(finished.attempts, 3);
+    }
+
+    #[test]
+    fn a_host_that_never_resolves_before_a_short_deadline_is_exit_6_at_the_deadline() {
+        let clock = FakeClock::new();
+        let (finished, _, _) = run(&clock, &policy(S(10)), vec![unresolved()], &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Error);
+        assert_eq!(clock.sleeps(), vec![S(2), S(3), MS(4500)]);
+        assert_eq!(finished.elapsed, MS(9900));
+        assert!(
+            finished
+                .error
+                .unwrap()
+                .starts_with("cannot resolve api.example.invalid: no address after 4 attempts")
+        );
+    }
+
+    #[test]
+    fn a_proxy_host_that_never_resolves_points_at_the_proxy_variables() {
+        let clock = FakeClock::new();
+        let response = Err(ApiError::Unresolved {
+            host: "proxy.example.invalid".to_owned(),
+            proxy: true,
+            detail: "Name or service not known".to_owned(),
+        });
+        let (finished, _, _) = run(&clock, &policy(S(1)), vec![response], &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Error);
+        let error = finished.error.unwrap();
+        assert!(
+            error.starts_with("cannot resolve proxy host proxy.example.invalid"),
+            "{error}"
+        );
+        assert!(error.ends_with("check the proxy variables (HTTPS_PROXY, ALL_PROXY)"));
+    }
+
+    #[test]
+    fn after_one_answer_a_failed_lookup_is_retried_until_the_deadline() {
+        let clock = FakeClock::new();
+        let mut responses = vec![backup("Initializing")];
+        responses.push(unresolved());
+        let (finished, _, _) = run(&clock, &policy(S(300)), responses, &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.elapsed, MS(299_900));
+        let error = finished.error.unwrap();
+        assert!(error.starts_with("deadline of 5m passed after"), "{error}");
+        assert!(
+            error.ends_with(
+                "; last status: Initializing; last error: cannot resolve api.example.invalid \
+                 (Name or service not known)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn any_answer_past_the_lookup_counts_as_resolved() {
+        // Connection refused means the name resolved: later failed lookups
+        // are transient (a flaky resolver), not a wrong host.
+        let clock = FakeClock::new();
+        let refused = Err(ApiError::transient(
+            "sending the request: Connection refused",
+        ));
+        let (finished, _, _) = run(&clock, &policy(S(120)), vec![refused, unresolved()], &[0.0]);
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.elapsed, MS(119_900));
     }
 
     #[test]

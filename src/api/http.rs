@@ -13,8 +13,10 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{Response, StatusCode};
+use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, Body};
 
+use super::resolve::{LookupFailed, NamingResolver};
 use super::tls::{self, Trust};
 use super::{ApiError, Backup, BackupApi, error_body, parse_retry_after};
 use crate::config::{AdditionalHeaders, ApiKey, Config};
@@ -47,7 +49,7 @@ impl HttpBackupApi {
     pub fn from_config(config: &Config) -> Self {
         let loopback = config.endpoint.is_loopback();
         let trust = Trust::for_endpoint(&config.endpoint, &config.ca_certs);
-        let agent = Agent::config_builder()
+        let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .https_only(!loopback)
@@ -63,8 +65,13 @@ impl HttpBackupApi {
             .user_agent(concat!("pinecone-backup-wait/", env!("CARGO_PKG_VERSION")))
             .accept("application/json")
             .tls_config(trust.tls_config())
-            .build()
-            .new_agent();
+            .build();
+        // ureq's own connector; the resolver only names its failures.
+        let agent = Agent::with_parts(
+            agent_config,
+            DefaultConnector::default(),
+            NamingResolver::for_url(config.endpoint.url()),
+        );
         HttpBackupApi {
             agent,
             url: config.endpoint.url().to_owned(),
@@ -305,13 +312,13 @@ impl BackupApi for HttpBackupApi {
 }
 
 /// Maps a ureq error to retryable or final. Transport trouble is retryable;
-/// a TLS failure (bad certificate, wrong host) will not fix itself.
+/// a TLS failure (bad certificate, wrong host, a peer that does not speak
+/// TLS) and a proxy that refuses us will not fix themselves. A name that
+/// does not resolve is `Unresolved`: the poller decides how long to retry it.
 fn transport_error(err: &ureq::Error, during: &str) -> ApiError {
     match err {
         ureq::Error::Timeout(_) => ApiError::transient(format!("timed out {during}")),
-        ureq::Error::Rustls(tls) => ApiError::Rejected {
-            detail: format!("TLS error: {tls}"),
-        },
+        ureq::Error::Rustls(tls) => tls_error(tls),
         ureq::Error::Tls(reason) => ApiError::Rejected {
             detail: format!("TLS error: {reason}"),
         },
@@ -320,16 +327,69 @@ fn transport_error(err: &ureq::Error, during: &str) -> ApiError {
                 detail: format!("request could not be built: {err}"),
             }
         }
+        ureq::Error::Other(other) if other.is::<LookupFailed>() => {
+            let failed = other.downcast_ref::<LookupFailed>().expect("checked above");
+            ApiError::Unresolved {
+                host: failed.host.clone(),
+                proxy: failed.proxy,
+                detail: failed.reason.clone(),
+            }
+        }
+        // Only reached if a resolver other than ours reports it.
         ureq::Error::HostNotFound => ApiError::transient("host not found (DNS lookup failed)"),
+        ureq::Error::ConnectProxyFailed(reason) => proxy_error(reason),
         // rustls reports handshake failures (bad certificate, a plain-HTTP
         // port, a protocol mismatch) through the I/O error it returns.
         ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-            Some(tls) => ApiError::Rejected {
-                detail: format!("TLS error: {tls}"),
-            },
+            Some(tls) => tls_error(tls),
             None => ApiError::transient(format!("{during}: {io}")),
         },
         other => ApiError::transient(format!("{during}: {other}")),
+    }
+}
+
+/// A TLS failure is final. When the peer's first bytes are not a TLS record
+/// at all (an HTTP server answers a ClientHello with `HTTP/1.1 400`, whose
+/// `H` is no TLS content type), say so: it is a plain-HTTP server.
+fn tls_error(tls: &rustls::Error) -> ApiError {
+    use rustls::InvalidMessage::{InvalidContentType, UnknownProtocolVersion};
+    let detail = match tls {
+        rustls::Error::InvalidMessage(InvalidContentType | UnknownProtocolVersion) => {
+            "TLS error: the server does not speak TLS (its answer is not a TLS record; \
+             a plain-HTTP server?); for a local plain-HTTP server use an http:// --api-host \
+             (allowed for loopback hosts only)"
+                .to_owned()
+        }
+        other => format!("TLS error: {other}"),
+    };
+    ApiError::Rejected { detail }
+}
+
+/// A CONNECT proxy that did not open the tunnel. ureq says
+/// `proxy server responded 407/407` (code twice) or `proxy server did not
+/// respond`; neither carries the proxy URL, so no credentials can leak.
+fn proxy_error(reason: &str) -> ApiError {
+    let code = reason
+        .strip_prefix("proxy server responded ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse::<u16>().ok());
+    match code {
+        Some(407) => ApiError::Rejected {
+            detail: "the proxy requires authentication (HTTP 407 to CONNECT): put the \
+                     credentials in the proxy URL, as http://user:pass@host:port"
+                .to_owned(),
+        },
+        // A gateway that cannot reach the API right now, or is overloaded.
+        Some(code @ (408 | 429 | 500..=599)) => ApiError::transient(format!(
+            "the proxy could not open a tunnel (HTTP {code} to CONNECT)"
+        )),
+        Some(code) => ApiError::Rejected {
+            detail: format!(
+                "the proxy refused to open a tunnel to --api-host (HTTP {code} to CONNECT); \
+                 check the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY)"
+            ),
+        },
+        None => ApiError::transient(format!("the proxy failed: {reason}")),
     }
 }
 
@@ -440,5 +500,83 @@ mod trust_tests {
         assert_eq!(front.handshakes(), 2);
         assert!(front.failures().len() <= 1, "no second refused handshake");
         assert_eq!(plane.request_count(), 2);
+    }
+}
+
+#[cfg(test)]
+mod transport_error_tests {
+    use super::*;
+
+    #[test]
+    fn a_peer_that_does_not_speak_tls_is_named_with_the_http_hint() {
+        let err = tls_error(&rustls::Error::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType,
+        ));
+        assert!(!err.is_retryable());
+        let text = err.to_string();
+        assert!(text.contains("does not speak TLS"), "{text}");
+        assert!(text.contains("http://"), "{text}");
+    }
+
+    #[test]
+    fn other_tls_errors_keep_their_own_words() {
+        let err = tls_error(&rustls::Error::InvalidCertificate(
+            rustls::CertificateError::Expired,
+        ));
+        assert!(!err.is_retryable());
+        assert!(!err.to_string().contains("http://"), "{err}");
+    }
+
+    #[test]
+    fn a_proxy_asking_for_credentials_is_final_with_a_hint() {
+        let err = transport_error(
+            &ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
+            "sending the request",
+        );
+        assert!(!err.is_retryable());
+        assert!(
+            err.to_string().contains("http://user:pass@host:port"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_proxy_gateway_error_is_retried_and_a_refusal_is_not() {
+        for code in [502, 503, 504, 429] {
+            let reason = format!("proxy server responded {code}/{code}");
+            let err = transport_error(&ureq::Error::ConnectProxyFailed(reason), "x");
+            assert!(err.is_retryable(), "{code}: {err}");
+        }
+        let err = transport_error(
+            &ureq::Error::ConnectProxyFailed("proxy server responded 403/403".into()),
+            "x",
+        );
+        assert!(!err.is_retryable(), "{err}");
+        assert!(err.to_string().contains("HTTP 403 to CONNECT"), "{err}");
+        let err = transport_error(
+            &ureq::Error::ConnectProxyFailed("proxy server did not respond".into()),
+            "x",
+        );
+        assert!(err.is_retryable(), "{err}");
+    }
+
+    #[test]
+    fn a_failed_lookup_becomes_unresolved_naming_the_host() {
+        let err = transport_error(
+            &ureq::Error::Other(Box::new(LookupFailed {
+                host: "api.example.invalid".into(),
+                proxy: false,
+                reason: "Name or service not known".into(),
+            })),
+            "sending the request",
+        );
+        assert_eq!(
+            err,
+            ApiError::Unresolved {
+                host: "api.example.invalid".into(),
+                proxy: false,
+                detail: "Name or service not known".into(),
+            }
+        );
     }
 }

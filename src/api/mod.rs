@@ -11,6 +11,7 @@ mod error_body;
 mod guard;
 mod http;
 mod model;
+mod resolve;
 mod retry_after;
 mod tls;
 
@@ -39,6 +40,17 @@ pub enum ApiError {
         detail: String,
         /// The server's `Retry-After`, a floor for the next delay.
         retry_after: Option<Duration>,
+    },
+    /// The host name did not resolve to an address (DNS). Retryable, but the
+    /// poller ends the wait (exit 6) when the host has never resolved within
+    /// its first minute: a typo in `--api-host` does not fix itself.
+    Unresolved {
+        /// The name that was looked up: the API host, or the proxy's.
+        host: String,
+        /// Whether `host` is the proxy's, from the proxy variables.
+        proxy: bool,
+        /// The resolver's reason.
+        detail: String,
     },
     /// HTTP 404: the backup does not exist.
     NotFound {
@@ -76,7 +88,15 @@ impl ApiError {
 
     /// Whether the poller should try again.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ApiError::Transient { .. })
+        matches!(
+            self,
+            ApiError::Transient { .. } | ApiError::Unresolved { .. }
+        )
+    }
+
+    /// Whether no address could be found for the host (see `Unresolved`).
+    pub fn is_unresolved(&self) -> bool {
+        matches!(self, ApiError::Unresolved { .. })
     }
 
     /// The server's requested delay, if any.
@@ -96,6 +116,14 @@ impl fmt::Display for ApiError {
             | ApiError::Unauthorized { detail }
             | ApiError::Malformed { detail }
             | ApiError::Rejected { detail } => f.write_str(detail),
+            ApiError::Unresolved {
+                host,
+                proxy,
+                detail,
+            } => {
+                let whose = if *proxy { "proxy host " } else { "" };
+                write!(f, "cannot resolve {whose}{host} ({detail})")
+            }
             ApiError::Cancelled => f.write_str("cancelled while waiting for a response"),
         }
     }

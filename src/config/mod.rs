@@ -130,7 +130,8 @@ impl Config {
         let proxy = Proxying::from_env(env, &endpoint)
             .map_err(|(variable, message)| invalid(variable, message))?;
 
-        let timeout = positive("--timeout", cli.timeout)?;
+        // Zero is allowed here alone: one check, as `kubectl wait --timeout=0`.
+        let timeout = cli.timeout.0;
         let request_timeout = positive("--request-timeout", cli.request_timeout)?;
         let initial = positive("--initial-interval", cli.initial_interval)?;
         let max = positive("--max-interval", cli.max_interval)?;
@@ -223,7 +224,7 @@ mod tests {
             Intervals {
                 initial: Duration::from_secs(2),
                 max: Duration::from_secs(60),
-                multiplier: 2.0
+                multiplier: 3.0
             }
         );
         assert_eq!(config.api_version, "2025-04");
@@ -238,15 +239,20 @@ mod tests {
 
     #[test]
     fn zero_durations_are_refused_naming_the_flag() {
-        for flag in [
-            "--timeout",
-            "--initial-interval",
-            "--max-interval",
-            "--request-timeout",
-        ] {
+        for flag in ["--initial-interval", "--max-interval", "--request-timeout"] {
             let err = config(&[flag, "0s"]).unwrap_err();
             assert_eq!(err.flag, flag);
             assert!(err.message.contains("greater than zero"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_zero_timeout_is_accepted_as_a_single_check() {
+        for zero in ["0", "0s", "0ms"] {
+            assert_eq!(
+                config(&["--timeout", zero]).unwrap().timeout,
+                Duration::ZERO
+            );
         }
     }
 

@@ -19,7 +19,7 @@ use crate::cli::Origin;
 use crate::config::{Config, HumanDuration};
 use crate::outcome::Outcome;
 use crate::poller::{Attempt, Observer};
-use crate::schedule::Next;
+use crate::schedule::{GiveUp, Next};
 use crate::usage::UsageError;
 
 /// Writes the log to `out` (stderr in production).
@@ -85,10 +85,14 @@ impl<W: Write> Log<W> {
             self.line(&group);
             self.group_open = true;
         }
+        let how_long = if config.timeout.is_zero() {
+            "checking once (--timeout 0) on".to_owned()
+        } else {
+            format!("waiting up to {} for", HumanDuration(config.timeout))
+        };
         let intro = format!(
-            "pinecone-backup-wait {}: waiting up to {} for backup {} at {} (API version {})",
+            "pinecone-backup-wait {}: {how_long} backup {} at {} (API version {})",
             env!("CARGO_PKG_VERSION"),
-            HumanDuration(config.timeout),
             self.plain(config.backup_id.as_str(), usize::MAX),
             self.plain(config.endpoint.base(), usize::MAX),
             self.plain(&config.api_version, usize::MAX),
@@ -193,6 +197,7 @@ impl<W: Write> Observer for Log<W> {
         let next = match attempt.next {
             None => String::new(),
             Some(Next::RetryIn(delay)) => format!("; next check in {}", HumanDuration(delay)),
+            Some(Next::GiveUp(GiveUp::SingleCheck)) => "; the single check is done".to_owned(),
             Some(Next::GiveUp(_)) => "; no time left for another check".to_owned(),
         };
         let line = format!(
@@ -208,6 +213,13 @@ impl<W: Write> Observer for Log<W> {
         self.warning(&format!(
             "backup status '{status}' is neither a ready nor a failed status; \
              still waiting (set --ready-status or --failed-status if it should end the wait)"
+        ));
+    }
+
+    fn unknown_statuses_capped(&mut self, limit: usize) {
+        self.warning(&format!(
+            "{limit} different unknown statuses so far; further unknown statuses are not \
+             reported individually (still waiting)"
         ));
     }
 }

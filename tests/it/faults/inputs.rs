@@ -52,9 +52,10 @@ fn blank_and_dot_backup_ids_are_refused() {
 
 #[test]
 fn garbage_zero_and_negative_durations_are_refused() {
+    // `--timeout 0` is one check (faults/deadline.rs); intervals cannot be zero.
     refused(
-        &["--timeout", "0"],
-        "--timeout: 0ms must be greater than zero",
+        &["--initial-interval", "0"],
+        "--initial-interval: 0ms must be greater than zero",
     );
     refused(
         &["--timeout=-5s"],

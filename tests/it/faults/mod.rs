@@ -5,6 +5,7 @@
 //! the API key leaked nowhere. docs/reliability.md summarises the families.
 
 mod bodies;
+mod deadline;
 mod forgery;
 mod hostile;
 mod inputs;

@@ -33,14 +33,17 @@ fn connection_refused_until_the_deadline_is_a_timeout() {
 }
 
 #[test]
-fn a_dns_failure_is_retried_until_the_deadline() {
+fn a_host_that_never_resolved_is_not_retried_past_its_limit() {
+    // Issue 8: a typo in the host was retried for the whole timeout. Within
+    // a timeout shorter than a minute it is retried until the deadline,
+    // then exit 6 (the one-minute limit itself is a poller unit test).
     let run = waiter("https://backup-wait-test.invalid")
         .args(["--timeout", "800ms"])
         .run();
-    run.assert_result(3, "timeout")
-        .assert_error_contains("last error: sending the request: ");
+    run.assert_result(6, "error")
+        .assert_error_contains("cannot resolve backup-wait-test.invalid: no address after ");
     let attempts: u32 = run.output("attempts").parse().unwrap();
-    assert!(attempts > 1, "DNS failures are retried\n{}", run.describe());
+    assert!(attempts > 1, "lookups are retried\n{}", run.describe());
     assert!(
         run.elapsed < deadline_bound(Duration::from_millis(800)),
         "{}",
@@ -210,15 +213,88 @@ fn an_unrequested_gzip_body_is_a_clear_error_not_a_retry_loop() {
 }
 
 #[test]
-fn tls_to_a_server_that_speaks_plain_http_fails_fast() {
+fn tls_to_a_server_that_speaks_plain_http_fails_fast_suggesting_http() {
+    // Issue 8: this said "received corrupt message of type InvalidContentType".
     let server = FakeControlPlane::start(Script::always(Reply::backup("Ready")));
-    let https = server.url().replace("http://", "https://");
-    let run = waiter(&https).run();
-    run.assert_result(6, "error")
-        .assert_error_contains("TLS error");
+    let host = server.url().replace("http://", "");
+    for api_host in [format!("https://{host}"), host] {
+        let run = waiter(&api_host).run();
+        run.assert_result(6, "error")
+            .assert_error_contains("the server does not speak TLS")
+            .assert_error_contains("use an http:// --api-host");
+        assert!(!run.output("error").contains("InvalidContentType"));
+        assert_eq!(run.output("attempts"), "1", "{}", run.describe());
+    }
     assert_eq!(
         server.request_count(),
         0,
         "no HTTP request was made in the clear"
     );
+}
+
+/// A proxy that answers every CONNECT with `status` and no tunnel.
+fn proxy_answering(status_line: &str) -> FakeControlPlane {
+    let raw = format!(
+        "HTTP/1.1 {status_line}\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    FakeControlPlane::start(Script::always(Reply::Raw(raw.into_bytes())))
+}
+
+/// A host that only the proxy could reach: nothing is resolved locally.
+const BEHIND_PROXY: &str = "https://api.backup-wait-test.invalid";
+
+#[test]
+fn a_proxy_asking_for_credentials_is_exit_6_at_once_with_a_hint_issue_8() {
+    let proxy = proxy_answering("407 Proxy Authentication Required");
+    let address = proxy.addr();
+    let run = waiter(BEHIND_PROXY)
+        .env(
+            "HTTPS_PROXY",
+            format!("http://alice:pr0xy-s3cret@{address}"),
+        )
+        .run();
+    run.assert_result(6, "error")
+        .assert_error_contains("the proxy requires authentication (HTTP 407 to CONNECT)")
+        .assert_error_contains("http://user:pass@host:port");
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "not retried\n{}", run.describe());
+    assert_eq!(requests[0].method, "CONNECT");
+    assert_eq!(requests[0].target, "api.backup-wait-test.invalid:443");
+    for (what, text) in [
+        ("stderr", &run.stderr),
+        ("stdout", &run.stdout),
+        ("outputs", &run.output_file),
+        ("summary", &run.summary),
+    ] {
+        assert!(
+            !text.contains("pr0xy-s3cret"),
+            "proxy password in {what}\n{}",
+            run.describe()
+        );
+    }
+}
+
+#[test]
+fn a_proxy_gateway_error_is_retried_until_the_deadline() {
+    let proxy = proxy_answering("502 Bad Gateway");
+    let run = waiter(BEHIND_PROXY)
+        .env("HTTPS_PROXY", format!("http://{}", proxy.addr()))
+        .args(["--timeout", "300ms"])
+        .run();
+    run.assert_result(3, "timeout")
+        .assert_error_contains("the proxy could not open a tunnel (HTTP 502 to CONNECT)");
+    assert!(proxy.request_count() > 1, "{}", run.describe());
+}
+
+#[test]
+fn a_proxy_refusing_the_tunnel_is_exit_6_at_once() {
+    let proxy = proxy_answering("403 Forbidden");
+    let run = waiter(BEHIND_PROXY)
+        .env("HTTPS_PROXY", format!("http://{}", proxy.addr()))
+        .run();
+    run.assert_result(6, "error").assert_error_contains(
+        "the proxy refused to open a tunnel to --api-host (HTTP 403 to CONNECT)",
+    );
+    assert_eq!(proxy.request_count(), 1);
 }
