@@ -263,6 +263,12 @@ impl Script {
     fn reply(&self, request: &Recorded) -> Reply {
         (self.0)(request)
     }
+
+    /// The reply this script gives to `request`, without a server: for
+    /// scripts built on other scripts, and for testing them.
+    pub fn respond(&self, request: &Recorded) -> Reply {
+        self.reply(request)
+    }
 }
 
 struct Shared {
