@@ -266,7 +266,9 @@ run_spec() {
 
   info="$(node_check spec "${SPEC_DIR}/${spec_file}" "${dir}")"
   read -r version backup_id example_name version_header <<<"${info}"
-  echo "API version ${version}$([[ "${version}" != "${DEFAULT_VERSION}" ]] || echo " (the binary's default: run without --api-version)"), backup ${backup_id}, example '${example_name}'"
+  local default_note=""
+  [[ "${version}" != "${DEFAULT_VERSION}" ]] || default_note=" (the binary's default: run without --api-version)"
+  echo "API version ${version}${default_note}, backup ${backup_id}, example '${example_name}'"
   echo "X-Pinecone-API-Version header: ${version_header} by the spec"
   start_prism "${SPEC_DIR}/${spec_file}" "${dir}/prism-full.log"
   echo "prism listening on 127.0.0.1:${port} (pid ${prism_pid})"
