@@ -179,3 +179,33 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shown_command_is_the_one_run_without_the_key() {
+        let env = [
+            ("PINECONE_API_KEY", OsString::from(DEMO_KEY)),
+            ("GITHUB_OUTPUT", OsString::from("/tmp/d/github_output")),
+            ("GITHUB_STEP_SUMMARY", OsString::from("/tmp/my dir/it's.md")),
+        ];
+        let args = [
+            "pinecone-backup-wait",
+            "--api-host",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "1m",
+        ]
+        .map(OsString::from);
+        let shown = shown_command(&env, &args);
+        assert_eq!(
+            shown,
+            "PINECONE_API_KEY=<demo key> \\\n    GITHUB_OUTPUT=/tmp/d/github_output \\\n    \
+             GITHUB_STEP_SUMMARY='/tmp/my dir/it'\\''s.md' \\\n    \
+             pinecone-backup-wait --api-host http://127.0.0.1:9 --timeout 1m"
+        );
+        assert!(!shown.contains(DEMO_KEY));
+    }
+}
