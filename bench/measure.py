@@ -358,7 +358,7 @@ def waiting(args) -> None:
     results = []
     for wait in [float(w) for w in args.waits.split(",")]:
         fake = subprocess.Popen(
-            [args.fake, "--ready-after", f"{wait}s"],
+            [args.fake, "--ready-after", f"{round(wait * 1000)}ms"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

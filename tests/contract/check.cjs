@@ -5,7 +5,12 @@
 //   check.cjs spec SPEC DIR
 //       Reads describe_backup (GET /backups/{backup_id}) in SPEC: writes its
 //       200 example to DIR/example.json and its error examples to
-//       DIR/errors.json, prints "API_VERSION BACKUP_ID EXAMPLE_NAME".
+//       DIR/errors.json, prints "API_VERSION BACKUP_ID EXAMPLE_NAME HEADER",
+//       HEADER being "declared" when the operation has an
+//       X-Pinecone-API-Version header parameter (2025-10 on), else
+//       "undeclared". BACKUP_ID is the path parameter's example, which must
+//       be the 200 example's backup_id: the waiter refuses a description of
+//       another backup.
 //   check.cjs error-cases DIR
 //       Prints "STATUS EXAMPLE_NAME" for each error example.
 //   check.cjs failure DIR STATUS EXAMPLE_NAME RUN_DIR
@@ -16,10 +21,11 @@
 //       Compares the waiter's step outputs and --json object with EXAMPLE.
 //   check.cjs output NAME GITHUB_OUTPUT
 //       Prints one output's value (empty if absent).
-//   check.cjs log PRISM_LOG ATTEMPTS
+//   check.cjs log PRISM_LOG ATTEMPTS VERSION
 //       Passes when Prism saw ATTEMPTS requests, each with Accept:
-//       application/json, each passed its validation, and nothing was
-//       logged as a violation, warning or error.
+//       application/json and X-Pinecone-API-Version: VERSION (read from
+//       Prism's debug log of request headers), each passed its validation,
+//       and nothing was logged as a violation, warning or error.
 //
 // The checking commands print each failed check and a one-line tally (every
 // check with CONTRACT_VERBOSE=1), and exit 1 if any failed.
@@ -72,10 +78,21 @@ function specCommand(specPath, dir) {
   const examples = get.responses["200"].content["application/json"].examples;
   const [exampleName] = Object.keys(examples);
   const idParam = get.parameters.find((p) => p.in === "path" && p.name === "backup_id");
+  const versionHeader = get.parameters.some(
+    (p) => p.in === "header" && p.name.toLowerCase() === "x-pinecone-api-version",
+  );
   const fields = [String(spec.info.version), String(idParam.example), exampleName];
   if (fields.some((f) => !f || /\s/.test(f))) {
     throw new Error(`unexpected spec layout: ${JSON.stringify(fields)}`);
   }
+  const exampleId = (examples[exampleName].value || {}).backup_id;
+  if (exampleId !== idParam.example) {
+    throw new Error(
+      `the backup_id parameter's example (${idParam.example}) is not the 200 example's backup_id (${exampleId}): ` +
+        "requesting it would describe another backup",
+    );
+  }
+  fields.push(versionHeader ? "declared" : "undeclared");
   fs.writeFileSync(`${dir}/example.json`, JSON.stringify(examples[exampleName].value, null, 2) + "\n");
   const errors = [];
   for (const [status, response] of Object.entries(get.responses)) {
@@ -240,7 +257,7 @@ function failureCommand(dir, statusText, exampleName, runDir) {
 
 // ---- Prism log --------------------------------------------------------------
 
-function logCommand(logPath, attemptsText) {
+function logCommand(logPath, attemptsText, version) {
   const attempts = Number(attemptsText);
   // eslint-disable-next-line no-control-regex
   const lines = fs.readFileSync(logPath, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
@@ -254,6 +271,15 @@ function logCommand(logPath, attemptsText) {
     "every request passed Prism's validation", `${count(/passed the validation rules/)} of ${attempts}`);
   check(accepts.length === attempts && accepts.every((l) => /accept header: application\/json\s*$/.test(l)),
     "every request sent Accept: application/json", accepts.join(" | ").trim());
+  // Prism at --verboseLevel debug lists each request's headers as
+  // "[NEGOTIATOR] ... debug < \tname: value"; names come lower-cased.
+  const versions = lines
+    .map((l) => /\[NEGOTIATOR\].*\bdebug\s+<\s+x-pinecone-api-version:\s*(.*?)\s*$/.exec(l))
+    .filter(Boolean)
+    .map((m) => m[1]);
+  check(versions.length === attempts && versions.every((v) => v === version),
+    `every request sent X-Pinecone-API-Version: ${version}`,
+    `${versions.length} of ${attempts} requests sent it: ${JSON.stringify(versions)}`);
   check(bad.length === 0, "Prism logged no violation, warning or error", bad.map((l) => l.trim()).join(" | "));
 }
 

@@ -1,30 +1,35 @@
 //! Each exit code of the README's table, with its `result` and `error`.
 
-use mockito::Server;
 use testkit::{FakeControlPlane, Reply, Script};
 
 use crate::support::{BACKUP_PATH, backup_body, waiter};
 
-fn serve(status: usize, body: &str) -> (mockito::ServerGuard, mockito::Mock) {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", BACKUP_PATH)
-        .with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(body)
-        .create();
-    (server, mock)
+/// Answers every request with `status` and a JSON `body`.
+fn serve(status: u16, body: &str) -> FakeControlPlane {
+    FakeControlPlane::start(Script::always(Reply::Http {
+        status,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.as_bytes().to_vec(),
+    }))
+}
+
+/// Exactly one request was made, for the backup asked for: the ending was
+/// not retried.
+#[track_caller]
+fn assert_one_request_for_the_backup(server: &FakeControlPlane) {
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, [BACKUP_PATH]);
 }
 
 #[test]
 fn exits_0_when_the_backup_is_ready() {
-    let (server, mock) = serve(200, &backup_body("Ready"));
+    let server = serve(200, &backup_body("Ready"));
     let run = waiter(&server.url()).run();
     run.assert_result(0, "ready");
     assert_eq!(run.output("status"), "Ready");
     assert_eq!(run.output("error"), "");
     assert_eq!(run.output("attempts"), "1");
-    mock.assert();
+    assert_one_request_for_the_backup(&server);
 }
 
 #[test]
@@ -46,13 +51,12 @@ fn exits_1_at_once_when_the_backup_fails_after_pending() {
 
 #[test]
 fn exits_2_for_invalid_usage_before_any_request() {
-    let mut server = Server::new();
-    let mock = server.mock("GET", mockito::Matcher::Any).expect(0).create();
+    let server = serve(200, &backup_body("Ready"));
     let run = waiter(&server.url()).args(["--timeout", "soon"]).run();
     run.assert_result(2, "invalid")
         .assert_error_contains("invalid value 'soon' for '--timeout <DURATION>'");
     assert_eq!(run.output("attempts"), "0");
-    mock.assert();
+    assert_eq!(server.request_count(), 0);
 }
 
 #[test]
@@ -69,42 +73,39 @@ fn exits_3_when_the_deadline_passes_while_pending() {
 #[test]
 fn exits_4_when_the_backup_does_not_exist() {
     let body = r#"{"error":{"code":"NOT_FOUND","message":"Backup b1 not found"},"status":404}"#;
-    let (server, mock) = serve(404, body);
+    let server = serve(404, body);
     let run = waiter(&server.url()).run();
     run.assert_result(4, "not_found")
         .assert_error_contains("HTTP 404 Not Found: Backup b1 not found (NOT_FOUND)");
-    mock.assert();
+    assert_one_request_for_the_backup(&server);
 }
 
 #[test]
 fn exits_5_when_the_key_is_rejected_with_plain_text_401() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", BACKUP_PATH)
-        .with_status(401)
-        .with_header("content-type", "text/plain")
-        .with_body("Invalid API key")
-        .create();
+    let server = FakeControlPlane::start(Script::always(Reply::text(401, "Invalid API key")));
     let run = waiter(&server.url()).run();
     run.assert_result(5, "unauthorized")
         .assert_error_contains("HTTP 401 Unauthorized: Invalid API key");
-    mock.assert();
+    assert_one_request_for_the_backup(&server);
 }
 
 #[test]
 fn exits_5_when_the_key_is_forbidden_403() {
     let body = r#"{"error":{"code":"FORBIDDEN","message":"Key lacks access"},"status":403}"#;
-    let (server, mock) = serve(403, body);
+    let server = serve(403, body);
     waiter(&server.url())
         .run()
         .assert_result(5, "unauthorized")
         .assert_error_contains("Key lacks access (FORBIDDEN)");
-    mock.assert();
+    assert_one_request_for_the_backup(&server);
 }
 
 #[test]
 fn exits_6_for_a_response_that_is_not_a_backup_model() {
-    let (server, _mock) = serve(200, r#"{"backup_id":"b1","status":null}"#);
+    let server = serve(
+        200,
+        r#"{"backup_id":"670e8400-e29b-41d4-a716-446655440000","status":null}"#,
+    );
     waiter(&server.url())
         .run()
         .assert_result(6, "error")
@@ -117,23 +118,21 @@ fn exits_6_for_a_response_that_is_not_a_backup_model() {
 fn exits_6_for_another_client_error_without_retrying() {
     let body =
         r#"{"error":{"code":"INVALID_ARGUMENT","message":"Unsupported API version"},"status":400}"#;
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", BACKUP_PATH)
-        .with_status(400)
-        .with_body(body)
-        .expect(1)
-        .create();
+    let server = FakeControlPlane::start(Script::always(Reply::Http {
+        status: 400,
+        headers: Vec::new(),
+        body: body.as_bytes().to_vec(),
+    }));
     waiter(&server.url())
         .run()
         .assert_result(6, "error")
         .assert_error_contains("HTTP 400 Bad Request: Unsupported API version (INVALID_ARGUMENT)");
-    mock.assert();
+    assert_one_request_for_the_backup(&server);
 }
 
 #[test]
 fn exits_6_when_outputs_cannot_be_written_and_says_why() {
-    let (server, _mock) = serve(200, &backup_body("Ready"));
+    let server = serve(200, &backup_body("Ready"));
     let dir = tempfile::tempdir().unwrap();
     let unwritable = dir.path().join("no/such/dir/output");
     let run = waiter(&server.url())
@@ -153,6 +152,7 @@ fn exits_6_when_outputs_cannot_be_written_and_says_why() {
         "{}",
         run.describe()
     );
+    assert_eq!(server.request_count(), 0);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["result"], "error");
     assert_eq!(json["exit_code"], 6);

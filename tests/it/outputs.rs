@@ -1,11 +1,10 @@
 //! Step outputs, job summary and `--json`: complete, exact, and impossible
 //! to inject into.
 
-use mockito::Server;
 use serde_json::{Value, json};
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{BACKUP_ID, BACKUP_PATH, STRING_FIELDS, waiter};
+use crate::support::{BACKUP_ID, STRING_FIELDS, waiter};
 
 // Spelled out rather than imported: this list is the contract users rely
 // on, so a change to the implementation's list must fail here.
@@ -92,8 +91,11 @@ fn absent_and_null_fields_are_empty_and_new_fields_appear() {
 
 #[test]
 fn outputs_are_written_on_failure_paths_too() {
-    let mut server = Server::new();
-    server.mock("GET", BACKUP_PATH).with_status(404).create();
+    let server = FakeControlPlane::start(Script::always(Reply::Http {
+        status: 404,
+        headers: Vec::new(),
+        body: Vec::new(),
+    }));
     let run = waiter(&server.url()).run();
     run.assert_result(4, "not_found");
     let names: Vec<&str> = run.outputs.iter().map(|(n, _)| n.as_str()).collect();

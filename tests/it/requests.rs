@@ -1,41 +1,44 @@
 //! What goes over the wire: headers, path, environment fallbacks, redirects
 //! and the jitter seed. Failure handling is in `faults/`.
 
-use mockito::{Matcher, Server};
-use testkit::{FakeControlPlane, Reply, Script};
+use testkit::{FakeControlPlane, Recorded, Reply, Script};
 
-use crate::support::{BACKUP_PATH, KEY, backup_body, bare_waiter, waiter};
+use crate::support::{BACKUP_PATH, KEY, bare_waiter, waiter};
+
+/// A Ready backup carrying whatever id was asked for.
+fn ready_server() -> FakeControlPlane {
+    FakeControlPlane::start(Script::settles_after(std::time::Duration::ZERO, "Ready"))
+}
+
+/// The one request the run made (it must have made exactly one).
+#[track_caller]
+fn only_request(server: &FakeControlPlane) -> Recorded {
+    let mut requests = server.requests();
+    let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(targets.len(), 1, "one request expected, got {targets:?}");
+    requests.remove(0)
+}
 
 #[test]
 fn sends_the_documented_headers_to_the_documented_path() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", BACKUP_PATH)
-        .match_header("api-key", KEY)
-        .match_header("x-pinecone-api-version", "2025-10")
-        .match_header("accept", "application/json")
-        .match_header(
-            "user-agent",
-            Matcher::Regex("^pinecone-backup-wait/".into()),
-        )
-        .with_body(backup_body("Ready"))
-        .expect(1)
-        .create();
+    let server = ready_server();
     waiter(&server.url())
         .args(["--api-version", "2025-10"])
         .run()
         .assert_result(0, "ready");
-    mock.assert();
+    let request = only_request(&server);
+    assert_eq!(request.method, "GET");
+    assert_eq!(request.target, BACKUP_PATH);
+    assert_eq!(request.header("api-key"), Some(KEY));
+    assert_eq!(request.header("x-pinecone-api-version"), Some("2025-10"));
+    assert_eq!(request.header("accept"), Some("application/json"));
+    let agent = request.header("user-agent").unwrap_or_default();
+    assert!(agent.starts_with("pinecone-backup-wait/"), "{agent}");
 }
 
 #[test]
 fn flags_fall_back_to_the_pinecone_environment_variables() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", "/prefix/backups/from-env")
-        .match_header("x-pinecone-api-version", "2026-04")
-        .with_body(r#"{"backup_id":"from-env","status":"Ready"}"#)
-        .create();
+    let server = ready_server();
     let run = bare_waiter()
         .env("PINECONE_BACKUP_ID", "from-env")
         .env(
@@ -50,15 +53,14 @@ fn flags_fall_back_to_the_pinecone_environment_variables() {
         "{}",
         run.describe()
     );
-    mock.assert();
+    let request = only_request(&server);
+    assert_eq!(request.target, "/prefix/backups/from-env");
+    assert_eq!(request.header("x-pinecone-api-version"), Some("2026-04"));
 }
 
 #[test]
 fn the_backup_id_is_one_encoded_path_segment() {
-    let server = FakeControlPlane::start(Script::always(Reply::json(
-        200,
-        serde_json::json!({"backup_id": "a/../b?x=1#y% z", "status": "Ready"}),
-    )));
+    let server = ready_server();
     waiter(&server.url())
         .args(["--backup-id", "a/../b?x=1#y% z"])
         .run()
@@ -71,13 +73,7 @@ fn the_backup_id_is_one_encoded_path_segment() {
 
 #[test]
 fn extra_headers_from_the_environment_are_sent() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", BACKUP_PATH)
-        .match_header("x-gateway-team", "search")
-        .match_header("api-key", KEY)
-        .with_body(backup_body("Ready"))
-        .create();
+    let server = ready_server();
     let run = waiter(&server.url())
         .env(
             "PINECONE_ADDITIONAL_HEADERS",
@@ -89,7 +85,10 @@ fn extra_headers_from_the_environment_are_sent() {
         run.stderr
             .contains("extra headers from PINECONE_ADDITIONAL_HEADERS: X-Gateway-Team")
     );
-    mock.assert();
+    let request = only_request(&server);
+    assert_eq!(request.target, BACKUP_PATH);
+    assert_eq!(request.header("x-gateway-team"), Some("search"));
+    assert_eq!(request.header("api-key"), Some(KEY));
 }
 
 #[test]
@@ -105,22 +104,17 @@ fn extra_headers_may_not_replace_the_api_key() {
 
 #[test]
 fn redirects_are_not_followed_so_the_key_stays_home() {
-    let mut elsewhere = Server::new();
-    let stolen = elsewhere.mock("GET", Matcher::Any).expect(0).create();
-    let mut server = Server::new();
-    let redirect = server
-        .mock("GET", BACKUP_PATH)
-        .with_status(302)
-        .with_header("location", &format!("{}/steal", elsewhere.url()))
-        .expect(1)
-        .create();
+    let elsewhere = ready_server();
+    let server = FakeControlPlane::start(Script::always(
+        Reply::text(302, "").with_header("Location", &format!("{}/steal", elsewhere.url())),
+    ));
     waiter(&server.url())
         .run()
         .assert_result(6, "error")
         .assert_error_contains("HTTP 302 Found: redirect to")
         .assert_error_contains("not followed");
-    redirect.assert();
-    stolen.assert();
+    assert_eq!(only_request(&server).target, BACKUP_PATH);
+    assert_eq!(elsewhere.request_count(), 0);
 }
 
 #[test]

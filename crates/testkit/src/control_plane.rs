@@ -270,7 +270,8 @@ impl Script {
                 &final_status
             };
             let mut backup = sample_backup(status);
-            if let Some(id) = request.target.strip_prefix("/backups/") {
+            // After any API-gateway prefix.
+            if let Some((_, id)) = request.target.rsplit_once("/backups/") {
                 backup["backup_id"] = Value::String(percent_decode(id));
             }
             Reply::json(200, backup)
@@ -297,6 +298,12 @@ impl Script {
 
     fn reply(&self, request: &Recorded) -> Reply {
         (self.0)(request)
+    }
+
+    /// The reply this script gives to `request`, without a server: for
+    /// scripts built on other scripts, and for testing them.
+    pub fn respond(&self, request: &Recorded) -> Reply {
+        self.reply(request)
     }
 }
 
