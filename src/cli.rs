@@ -102,7 +102,7 @@ pub struct Cli {
     pub api_version: String,
 
     /// Overall deadline. The process exits within a second of it, whatever
-    /// the server does.
+    /// the server does. 0 checks once: exit 0 ready, 1 failed, 3 not yet.
     #[arg(
         long,
         value_name = "DURATION",
