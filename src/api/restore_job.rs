@@ -296,6 +296,9 @@ mod tests {
         let text = match name {
             "model" => include_str!("../../tests/fixtures/restore-jobs/model.json"),
             "model-2026-07" => include_str!("../../tests/fixtures/restore-jobs/model-2026-07.json"),
+            "model-2026-07-pending" => {
+                include_str!("../../tests/fixtures/restore-jobs/model-2026-07-pending.json")
+            }
             "list-paginated" => {
                 include_str!("../../tests/fixtures/restore-jobs/list-paginated.json")
             }
@@ -345,14 +348,14 @@ mod tests {
         let completed = job(fixture("model-2026-07"));
         assert_eq!(completed.class(), StatusClass::Ready);
         assert_eq!(completed.percent_complete().unwrap().text(), "100");
-        let pending = job(json!({
-            "restore_job_id": "r", "backup_id": "b", "target_index_name": "t",
-            "target_index_id": "i", "status": "Pending",
-            "created_at": "2026-11-29T18:12:23.850Z", "completed_at": null
-        }));
+        let pending = job(fixture("model-2026-07-pending"));
+        assert_eq!(pending.class(), StatusClass::InProgress);
         assert_eq!(pending.percent_complete(), None);
         assert_eq!(pending.completed_at(), None);
-        assert_eq!(pending.created_at(), Some("2026-11-29T18:12:23.850Z"));
+        assert_eq!(pending.created_at(), Some("2025-02-04T13:00:00Z"));
+        // The fake's timestamps carry milliseconds: kept as sent.
+        let fake = job(json!({"status": "Pending", "created_at": "2026-11-29T18:12:23.850Z"}));
+        assert_eq!(fake.created_at(), Some("2026-11-29T18:12:23.850Z"));
         let fields = pending.output_fields();
         assert_eq!(fields[6], ("completed_at", String::new()));
         assert_eq!(fields[7], ("percent_complete", String::new()));
