@@ -132,6 +132,8 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 // --- restore (issue 10): added apart from the module list above, for the merge ---
+#[cfg(test)]
+mod fake_contract;
 mod fields;
 pub mod index_model;
 pub mod index_stats;
