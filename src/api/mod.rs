@@ -130,3 +130,13 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+// --- restore (issue 10): added apart from the module list above, for the merge ---
+#[cfg(test)]
+mod fake_contract;
+mod fields;
+pub mod index_model;
+pub mod index_stats;
+pub mod restore_job;
+pub mod restore_request;
+// --- end restore ---

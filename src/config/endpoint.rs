@@ -157,7 +157,7 @@ impl Endpoint {
 /// parse, and the client then silently uses the scheme's default port, so
 /// the key would go to port 80 or 443 of a host that was never meant. Port 0
 /// cannot be connected to. A port must be digits only, from 1 to 65535.
-pub(super) fn check_port(authority: &str) -> Result<(), String> {
+pub(crate) fn check_port(authority: &str) -> Result<(), String> {
     let host_port = authority
         .rsplit_once('@')
         .map_or(authority, |(_, rest)| rest);
@@ -200,7 +200,7 @@ fn bare_host(host: &str) -> String {
 
 /// `localhost`, `127.0.0.0/8` and `::1`. Other names are not resolved here:
 /// resolution could differ between this check and the request.
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }

@@ -15,6 +15,13 @@ mod multiplier;
 mod proxy;
 mod quote;
 
+// --- restore (issue 10): added apart from the list above, for the merge ---
+pub mod index_name;
+pub use index_name::IndexName;
+// The data plane's index hosts follow `--api-host`'s loopback and port rules.
+pub(crate) use endpoint::{check_port, is_loopback};
+// --- end restore ---
+
 use std::fmt;
 use std::time::Duration;
 

@@ -17,6 +17,10 @@ pub mod redact;
 pub mod summary;
 pub mod writer;
 
+// --- restore (issue 10): added apart from the list above, for the merge ---
+pub mod timeline;
+// --- end restore ---
+
 use std::time::Duration;
 
 use crate::api::{Backup, FIELDS};
