@@ -65,7 +65,7 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
     // Opened first, without blocking, so that a file we could never write is
     // known before the first request rather than after the whole wait.
     let dotenv = match &parsed {
-        Ok(parsed) => parsed.cli.dotenv.clone(),
+        Ok(parsed) => parsed.cli.dotenv.clone().map(PathBuf::from),
         Err(_) => env.dotenv.clone(),
     };
     let mut files = Files::open(&env, dotenv);

@@ -173,9 +173,16 @@ pub struct Cli {
     pub json: bool,
 
     /// Write the result as a GitLab dotenv report (artifacts:reports:dotenv)
-    /// to FILE, on every path: 20 PINECONE_BACKUP_* variables.
-    #[arg(long, env = "PINECONE_BACKUP_WAIT_DOTENV", value_name = "FILE")]
-    pub dotenv: Option<PathBuf>,
+    /// to FILE, on every path: 20 PINECONE_BACKUP_* variables. Empty: none.
+    // An OsString, not a PathBuf: clap refuses an empty PathBuf, and an
+    // empty value (a CI template passing an unset variable) means no report.
+    #[arg(
+        long,
+        env = "PINECONE_BACKUP_WAIT_DOTENV",
+        value_name = "FILE",
+        value_parser = clap::builder::ValueParser::os_string()
+    )]
+    pub dotenv: Option<OsString>,
 
     /// Seed the jitter so the schedule repeats exactly (benchmarks,
     /// debugging). By default the seed comes from the operating system.

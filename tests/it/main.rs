@@ -1,6 +1,7 @@
 //! One integration-test binary; modules are named by behaviour.
 
 mod cancellation;
+mod ci_systems;
 mod exit_codes;
 mod faults;
 mod outputs;
