@@ -9,3 +9,4 @@ mod requests;
 mod secrets;
 mod spec_examples;
 mod support;
+mod terminal;
