@@ -452,3 +452,30 @@ fn plain_logs_carry_the_utc_time_and_ci_runner_logs_do_not() {
         );
     }
 }
+
+#[test]
+fn readme_shows_the_ci_examples_verbatim() {
+    // The files are what .ci/ci-systems.sh lints and runs; README must show
+    // exactly them, so what readers copy is what was checked.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut shown = 0;
+    for entry in std::fs::read_dir(root.join("examples/ci")).unwrap() {
+        let path = entry.unwrap().path();
+        let file = std::fs::read_to_string(&path).unwrap();
+        let language = if path.extension().is_some_and(|e| e == "yml") {
+            "yaml"
+        } else {
+            "groovy"
+        };
+        let block = format!("```{language}\n{file}```\n");
+        assert_eq!(
+            readme.matches(&block).count(),
+            1,
+            "README.md must show {} once, verbatim, as:\n{block}",
+            path.display()
+        );
+        shown += 1;
+    }
+    assert_eq!(shown, 6);
+}

@@ -6,7 +6,7 @@
 //! the verdict stays. Colour only without `NO_COLOR`.
 //!
 //! Skipped, saying so, when tmux is not installed; `.ci/ci-systems.sh`
-//! installs it, so CI always runs these.
+//! installs it and sets `REQUIRE_TMUX`, so CI always runs these.
 
 #![cfg(unix)]
 
@@ -33,6 +33,11 @@ impl Tmux {
     /// tmux is missing.
     fn run(args: &[&str], env: &[(&str, &str)]) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
+            // CI installs tmux and sets REQUIRE_TMUX, so there this fails.
+            assert!(
+                std::env::var_os("REQUIRE_TMUX").is_none(),
+                "tmux is not installed"
+            );
             eprintln!("skipped: tmux is not installed (.ci/ci-systems.sh installs it)");
             return None;
         }
