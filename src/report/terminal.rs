@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use super::escape::{cut, log_text};
 use super::log::Log;
+use super::redact::{MARK, Redactor};
 use crate::clock::{Clock, Wake};
 use crate::poller::{Attempt, Observer};
 use crate::schedule::Next;
@@ -211,6 +212,7 @@ pub struct Screen<'w> {
     out: &'w mut dyn Write,
     colour: bool,
     width: fn() -> usize,
+    redactor: Redactor,
     live: Option<Live>,
     shown: bool,
     last_drawn: Option<Instant>,
@@ -227,10 +229,16 @@ impl<'w> Screen<'w> {
             out,
             colour,
             width,
+            redactor: Redactor::default(),
             live: None,
             shown: false,
             last_drawn: None,
         }))
+    }
+
+    /// Scrubs the key from every live line, as the log scrubs its lines.
+    pub fn scrub_with(&mut self, redactor: Redactor) {
+        self.redactor = redactor;
     }
 
     /// Shows `live` from now on.
@@ -246,6 +254,7 @@ impl<'w> Screen<'w> {
             return;
         };
         let line = status_line(&live.view(now), (self.width)(), self.colour);
+        let line = self.redactor.replace(&line, MARK);
         let _ = write!(self.out, "{CLEAR_LINE}{line}");
         // The log's queue sends an unfinished line when flushed.
         let _ = self.out.flush();
@@ -343,6 +352,11 @@ impl<'a, 'w> Watcher<'a, 'w> {
 impl Observer for Watcher<'_, '_> {
     fn attempt(&mut self, attempt: &Attempt<'_>) {
         let now = self.clock.now();
+        if self.started.is_none() {
+            self.screen
+                .borrow_mut()
+                .scrub_with(self.log.redactor().clone());
+        }
         let started = *self
             .started
             .get_or_insert_with(|| now.checked_sub(attempt.elapsed).unwrap_or(now));
@@ -352,7 +366,6 @@ impl Observer for Watcher<'_, '_> {
         };
         let redactor = self.log.redactor();
         let status = log_text(&cut(&redactor.text(&seen), MAX_LIVE_STATUS_CHARS));
-        let status = redactor.replace(&status, super::redact::MARK).into_owned();
         let next_check = match attempt.next {
             Some(Next::RetryIn(delay)) => Some(now + delay),
             _ => None,
@@ -560,6 +573,29 @@ mod tests {
 
     fn backup(status: &str) -> Backup {
         Backup::from_value(json!({ "status": status })).unwrap()
+    }
+
+    #[test]
+    fn the_live_line_is_scrubbed_like_the_log() {
+        let tty = Tty::default();
+        let mut out = tty.clone();
+        let screen = Screen::shared(&mut out, false, width);
+        // A key that our own words spell, as a short key can.
+        let key = crate::config::ApiKey::from_raw("elapsed").unwrap();
+        screen.borrow_mut().scrub_with(Redactor::new(&key));
+        let start = Instant::now();
+        let live = Live {
+            status: "status Pending".into(),
+            started: start,
+            deadline: start + S(60),
+            next_check: Some(start + S(12)),
+            progress: None,
+        };
+        screen.borrow_mut().show(live, start);
+        assert_eq!(
+            tty.text(),
+            "\r\x1b[Kstatus Pending | 0s *** | 1m00s left | next check in 12s"
+        );
     }
 
     #[test]
