@@ -387,8 +387,8 @@ fn under_azure_pipelines_an_invalid_run_still_sets_its_variables() {
         .in_azure_pipelines()
         .args([
             "--backup-id",
-            "##vso[task.complete result=Succeeded]",
-            "--bogus",
+            "b1",
+            "--x##vso[task.complete result=Succeeded]",
         ])
         .run();
     run.assert_result(2, "invalid");
