@@ -51,9 +51,9 @@ Environment:
   GITHUB_STEP_SUMMARY
           File the job summary is appended to.
   TF_BUILD=True
-          Azure Pipelines: register the key with ##vso[task.setsecret], set
-          output variables (the dotenv names) and report the verdict with
-          ##vso[task.logissue].
+          Azure Pipelines: logging commands register the key as a secret
+          (task.setsecret), set output variables with the dotenv names
+          (task.setvariable) and report the verdict (task.logissue).
   CI, TERM, NO_COLOR
           At a terminal outside CI (CI unset or false, TERM not dumb) the log
           keeps one live status line; NO_COLOR turns colour off. Elsewhere,
@@ -325,6 +325,13 @@ mod tests {
         }
         let short = Cli::command().render_help().to_string();
         assert!(!short.contains("GITHUB_STEP_SUMMARY"), "{short}");
+    }
+
+    #[test]
+    fn help_prints_no_logging_command() {
+        // The Azure agent reads `##vso[` anywhere in a line, even in --help.
+        let help = Cli::command().render_long_help().to_string();
+        assert!(!help.contains("##vso") && !help.contains("##["), "{help}");
     }
 
     #[test]
