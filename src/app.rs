@@ -3,7 +3,8 @@
 //! only connects them and makes sure outputs are written on every path.
 
 use std::io::Write;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use crate::api::{Guarded, HttpBackupApi, TrustNote};
 use crate::cancel::Cancellation;
@@ -13,8 +14,9 @@ use crate::config::{Config, Env};
 use crate::outcome::Outcome;
 use crate::poller::{self, WaitPolicy};
 use crate::report::log::Log;
+use crate::report::terminal::{self, Screen, ScreenWriter, Ticking, Watcher};
 use crate::report::writer::{self, BoundedWriter, FileSink, LineQueue};
-use crate::report::{Report, github_output, json, summary};
+use crate::report::{Report, azure, github_output, json, summary};
 use crate::usage::UsageError;
 
 /// What `main` hands over: the parse result and the edges of the world.
@@ -51,10 +53,22 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         cancellation,
         signal_handler_error,
     } = input;
-    let mut log = Log::new(stderr, env.github_actions);
+    // At a terminal the log prints above a live status line; elsewhere the
+    // screen passes lines straight through.
+    let screen = Screen::shared(stderr, env.colour(), terminal::stderr_width);
+    let mut log = Log::new(ScreenWriter::new(screen.clone()), env.github_actions)
+        .azure(env.azure)
+        .colour(env.colour());
+    if env.timestamps() {
+        log = log.timestamps(SystemTime::now);
+    }
     // Opened first, without blocking, so that a file we could never write is
     // known before the first request rather than after the whole wait.
-    let mut files = Files::open(&env);
+    let dotenv = match &parsed {
+        Ok(parsed) => parsed.cli.dotenv.clone().map(PathBuf::from),
+        Err(_) => env.dotenv.clone(),
+    };
+    let mut files = Files::open(&env, dotenv);
 
     let config = match parsed {
         Err(err) => Err(UsageError::from_clap(&err)),
@@ -81,19 +95,30 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             "cannot handle SIGINT/SIGTERM ({reason}); a cancelled job will not write outputs"
         ));
     }
-    if let Some(problem) = files.output.problem() {
-        files.output = FileSink::Unset;
+    // The sinks a later job reads its gate from: one that cannot be written
+    // ends the run before any request, and the others still get the error.
+    let mut unusable = Vec::new();
+    for (sink, what) in [
+        (&mut files.output, GITHUB_OUTPUT),
+        (&mut files.dotenv, DOTENV),
+    ] {
+        if let Some(problem) = sink.problem() {
+            *sink = FileSink::Unset;
+            unusable.push(format!(
+                "cannot write {what} ({}): {}",
+                problem.path.display(),
+                problem.reason
+            ));
+        }
+    }
+    if !unusable.is_empty() {
         let report = Report {
             outcome: Outcome::Error,
             backup_id: Some(config.backup_id.as_str().to_owned()),
             backup: None,
             attempts: 0,
             elapsed: Duration::ZERO,
-            error: Some(format!(
-                "cannot write step outputs to GITHUB_OUTPUT ({}): {}; no request was made",
-                problem.path.display(),
-                problem.reason
-            )),
+            error: Some(format!("{}; no request was made", unusable.join("; "))),
         };
         return finish(report, files, config.json, &mut log, stdout);
     }
@@ -118,13 +143,17 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
     let mut jitter = config
         .jitter_seed
         .map_or_else(SystemJitter::from_entropy, SystemJitter::from_seed);
-    let finished = poller::wait(
-        &WaitPolicy::from_config(&config),
-        &api,
-        &clock,
-        &mut jitter,
-        &mut log,
-    );
+    let policy = WaitPolicy::from_config(&config);
+    let finished = if env.live_terminal() {
+        // The same loop; the clock redraws the live line while it sleeps and
+        // the watcher keeps it current.
+        let ticking = Ticking::new(&clock, screen.clone());
+        let mut watcher = Watcher::new(&mut log, screen.clone(), &ticking, config.timeout);
+        poller::wait(&policy, &api, &ticking, &mut jitter, &mut watcher)
+    } else {
+        poller::wait(&policy, &api, &clock, &mut jitter, &mut log)
+    };
+    screen.borrow_mut().stop();
     let report = Report {
         outcome: finished.outcome,
         backup_id: Some(config.backup_id.as_str().to_owned()),
@@ -136,29 +165,42 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
     finish(report, files, config.json, &mut log, stdout)
 }
 
-/// The files GitHub names in the environment, opened before the wait.
+/// How messages name the sinks a later job reads.
+const GITHUB_OUTPUT: &str = "step outputs to GITHUB_OUTPUT";
+const DOTENV: &str = "the dotenv report (--dotenv, PINECONE_BACKUP_WAIT_DOTENV)";
+
+/// The files the result goes to, opened before the wait.
 struct Files {
     /// `GITHUB_OUTPUT`.
     output: FileSink,
     /// `GITHUB_STEP_SUMMARY`.
     summary: FileSink,
+    /// `--dotenv` (GitLab's dotenv report).
+    dotenv: FileSink,
+    /// Under Azure Pipelines: `--json` must not carry a logging command
+    /// either, since the agent reads stdout too.
+    azure: bool,
 }
 
 impl Files {
-    fn open(env: &Env) -> Files {
+    fn open(env: &Env, dotenv: Option<PathBuf>) -> Files {
+        // An empty value is no file (a CI template passing an unset input).
+        let dotenv = dotenv.filter(|path| !path.as_os_str().is_empty());
         Files {
             output: FileSink::open(env.github_output.as_deref(), writer::TIME_LIMIT),
             summary: FileSink::open(env.github_step_summary.as_deref(), writer::TIME_LIMIT),
+            dotenv: FileSink::open(dotenv.as_deref(), writer::TIME_LIMIT),
+            azure: env.azure,
         }
     }
 }
 
-/// Writes every sink, in order of importance: step outputs (the gate reads
-/// them), job summary, JSON, then the verdict line. A step-output failure
-/// changes the outcome to `Error`; the others only warn. Each sink scrubs
-/// the key with the log's redactor (which knows the key once the
-/// configuration was read), and each file write gives up after
-/// `writer::TIME_LIMIT`.
+/// Writes every sink, in order of importance: step outputs and the dotenv
+/// report (a gate reads them), job summary, JSON, Azure output variables,
+/// then the verdict line. A failure to write a gate's sink changes the
+/// outcome to `Error`; the others only warn. Each sink scrubs the key with
+/// the log's redactor (which knows the key once the configuration was
+/// read), and each file write gives up after `writer::TIME_LIMIT`.
 fn finish<W: Write>(
     mut report: Report,
     files: Files,
@@ -175,7 +217,26 @@ fn finish<W: Write>(
         let text = github_output::render(&outputs, &mut github_output::random_delimiter);
         if let Err(err) = files.output.append_within(text, writer::TIME_LIMIT) {
             report.error = Some(format!(
-                "cannot write step outputs to GITHUB_OUTPUT ({}): {}; the wait itself ended with result={}",
+                "cannot write {GITHUB_OUTPUT} ({}): {}; the wait itself ended with result={}",
+                err.path.display(),
+                err.reason,
+                report.outcome.label()
+            ));
+            report.outcome = Outcome::Error;
+        }
+    }
+    if !matches!(files.dotenv, FileSink::Unset) {
+        let dotenv = report.variables(&redactor).render();
+        if !dotenv.cut.is_empty() {
+            log.warning(&format!(
+                "the dotenv report cut {} to stay under GitLab's 5 KB limit \
+                 (cut values end in …; --json has them whole)",
+                dotenv.cut.join(", ")
+            ));
+        }
+        if let Err(err) = files.dotenv.append_within(dotenv.text, writer::TIME_LIMIT) {
+            report.error = Some(format!(
+                "cannot write {DOTENV} ({}): {}; the wait itself ended with result={}",
                 err.path.display(),
                 err.reason,
                 report.outcome.label()
@@ -197,9 +258,14 @@ fn finish<W: Write>(
     if json_output {
         // A closed or stuck stdout (`| head -0`, a pipe nobody reads) must
         // not change the exit code; `run_with_stdio` bounds the write.
-        let _ = stdout.write_all(json::render(&report, &redactor).as_bytes());
+        let mut line = json::render(&report, &redactor);
+        if files.azure {
+            line = azure::json_line(&line);
+        }
+        let _ = stdout.write_all(line.as_bytes());
         let _ = stdout.flush();
     }
+    log.azure_variables(&report.variables(&redactor));
     log.finish(&report);
     report.outcome
 }

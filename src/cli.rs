@@ -9,6 +9,7 @@
 //! parser and is refused for being negative rather than taken for a flag.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
@@ -25,9 +26,11 @@ Durations:
 
 Environment:
   PINECONE_API_KEY, PINECONE_BACKUP_ID, PINECONE_CONTROLLER_HOST,
-  PINECONE_API_VERSION
-          Fallbacks for --api-key, --backup-id, --api-host and --api-version;
-          a flag wins.
+  PINECONE_API_VERSION, PINECONE_BACKUP_WAIT_DOTENV
+          Fallbacks for --api-key, --backup-id, --api-host, --api-version and
+          --dotenv; a flag wins. PINECONE_BACKUP_ID is also a variable of the
+          dotenv report, on purpose: a later GitLab job runs the waiter
+          again on the same backup with no flag.
   PINECONE_ADDITIONAL_HEADERS
           Extra request headers as a JSON object, e.g. {\"X-Team\": \"search\"};
           they cannot replace Api-Key or X-Pinecone-API-Version.
@@ -46,7 +49,16 @@ Environment:
           File the step outputs are appended to (one per backup field, plus
           result, error, attempts, elapsed_seconds and json).
   GITHUB_STEP_SUMMARY
-          File the job summary is appended to.";
+          File the job summary is appended to.
+  TF_BUILD=True
+          Azure Pipelines: logging commands register the key as a secret
+          (task.setsecret), set output variables with the dotenv names
+          (task.setvariable) and report the verdict (task.logissue).
+  CI, TERM, NO_COLOR
+          At a terminal outside CI (CI unset or false, TERM not dumb) the log
+          keeps one live status line; NO_COLOR turns colour off. Elsewhere,
+          outside GitHub Actions and Azure Pipelines, lines carry the UTC
+          time.";
 
 /// Wait for a Pinecone backup to become Ready, with a hard deadline.
 ///
@@ -55,7 +67,8 @@ Environment:
 /// (exit 1) or the timeout passes (exit 3). Other exit codes: 2 invalid
 /// usage, 4 backup not found, 5 API key rejected, 6 other error, 130
 /// cancelled. Under GitHub Actions every field of the backup is written as a
-/// step output, with a job summary.
+/// step output, with a job summary; under Azure Pipelines as output
+/// variables; for GitLab CI, --dotenv writes a dotenv report.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "pinecone-backup-wait",
@@ -159,6 +172,18 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Write the result as a GitLab dotenv report (artifacts:reports:dotenv)
+    /// to FILE, on every path: 20 PINECONE_BACKUP_* variables. Empty: none.
+    // An OsString, not a PathBuf: clap refuses an empty PathBuf, and an
+    // empty value (a CI template passing an unset variable) means no report.
+    #[arg(
+        long,
+        env = "PINECONE_BACKUP_WAIT_DOTENV",
+        value_name = "FILE",
+        value_parser = clap::builder::ValueParser::os_string()
+    )]
+    pub dotenv: Option<OsString>,
+
     /// Seed the jitter so the schedule repeats exactly (benchmarks,
     /// debugging). By default the seed comes from the operating system.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
@@ -226,6 +251,25 @@ impl Cli {
     }
 }
 
+/// The last `--dotenv FILE` (or `--dotenv=FILE`) on a command line that
+/// clap refused, so that even an invalid run leaves its dotenv report. Only
+/// for that case: a parsed command line has `Cli::dotenv`.
+pub fn dotenv_on_refused_line(args: &[OsString]) -> Option<PathBuf> {
+    let mut found = None;
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        if arg == "--dotenv" {
+            found = args.next().map(PathBuf::from);
+        } else if let Some(path) = arg.to_str().and_then(|a| a.strip_prefix("--dotenv=")) {
+            found = Some(PathBuf::from(path));
+        }
+    }
+    found.filter(|path| !path.as_os_str().is_empty())
+}
+
 /// The index of the last value of a flag given on the command line.
 fn position(matches: &ArgMatches, id: &str) -> Option<usize> {
     if matches.value_source(id) != Some(ValueSource::CommandLine) {
@@ -273,11 +317,21 @@ mod tests {
             "ALL_PROXY",
             "NO_PROXY",
             "HTTP_PROXY are not used",
+            "PINECONE_BACKUP_WAIT_DOTENV",
+            "TF_BUILD=True",
+            "NO_COLOR",
         ] {
             assert!(help.contains(needle), "--help lacks {needle:?}\n{help}");
         }
         let short = Cli::command().render_help().to_string();
         assert!(!short.contains("GITHUB_STEP_SUMMARY"), "{short}");
+    }
+
+    #[test]
+    fn help_prints_no_logging_command() {
+        // The Azure agent reads `##vso[` anywhere in a line, even in --help.
+        let help = Cli::command().render_long_help().to_string();
+        assert!(!help.contains("##vso") && !help.contains("##["), "{help}");
     }
 
     #[test]
@@ -298,6 +352,25 @@ mod tests {
         assert!(
             err.to_string().contains("durations cannot be negative"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_refused_command_line_still_names_its_dotenv_file() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            dotenv_on_refused_line(&args(&["w", "--bogus", "--dotenv", "a.env"])),
+            Some(PathBuf::from("a.env"))
+        );
+        assert_eq!(
+            dotenv_on_refused_line(&args(&["w", "--dotenv=a.env", "--dotenv=b.env"])),
+            Some(PathBuf::from("b.env"))
+        );
+        assert_eq!(dotenv_on_refused_line(&args(&["w", "--dotenv"])), None);
+        assert_eq!(dotenv_on_refused_line(&args(&["--dotenv", "x"])), None);
+        assert_eq!(
+            dotenv_on_refused_line(&args(&["w", "--", "--dotenv", "x"])),
+            None
         );
     }
 

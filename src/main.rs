@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use pinecone_backup_wait::app::{self, Input};
 use pinecone_backup_wait::cancel::Cancellation;
-use pinecone_backup_wait::cli::Cli;
+use pinecone_backup_wait::cli::{self, Cli};
 use pinecone_backup_wait::config::Env;
 
 fn main() -> ExitCode {
@@ -18,12 +18,17 @@ fn main() -> ExitCode {
         }
         parsed => parsed,
     };
+    let mut env = Env::from_process();
+    if parsed.is_err() {
+        // An invalid run still leaves its report where it was asked for.
+        env.dotenv = cli::dotenv_on_refused_line(&args).or(env.dotenv);
+    }
     let cancellation = Cancellation::new();
     let signal_handler_error = cancellation.install_signal_handler().err();
     let input = Input {
         parsed,
         json_requested: args.iter().any(|arg| arg == "--json"),
-        env: Env::from_process(),
+        env,
         cancellation,
         signal_handler_error: signal_handler_error.map(|err| err.to_string()),
     };

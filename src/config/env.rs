@@ -1,9 +1,10 @@
 //! The process environment, read once. Flags with environment fallbacks are
 //! clap's business; this struct holds the rest: where GitHub wants outputs,
-//! whether we run under Actions, extra headers, proxies, extra CA
-//! certificates. Tests build it by hand.
+//! whether we run under Actions or Azure Pipelines or at a terminal, extra
+//! headers, proxies, extra CA certificates. Tests build it by hand.
 
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// The environment variables the waiter reads besides its flags' fallbacks.
@@ -28,6 +29,22 @@ pub struct Env {
     /// `SSL_CERT_FILE` and `SSL_CERT_DIR`: CA certificates to trust besides
     /// the bundled roots.
     pub ca_certs: CaCertPaths,
+    /// `PINECONE_BACKUP_WAIT_DOTENV`: where the GitLab dotenv report goes
+    /// when the command line could not be parsed (clap reads the variable
+    /// itself otherwise, as the fallback of `--dotenv`). `main` puts a
+    /// `--dotenv` found on a refused command line here too.
+    pub dotenv: Option<PathBuf>,
+    /// `TF_BUILD=True`: Azure Pipelines; print its logging commands and keep
+    /// `##vso[` out of every other line.
+    pub azure: bool,
+    /// `CI` set to anything but `false` or `0`: a CI system, not a person.
+    pub ci: bool,
+    /// `TERM=dumb`: a terminal that cannot move the cursor.
+    pub dumb_terminal: bool,
+    /// `NO_COLOR` set and not empty (<https://no-color.org>).
+    pub no_color: bool,
+    /// Whether stderr is a terminal.
+    pub stderr_terminal: bool,
 }
 
 /// Proxy variables for an `https://` URL, in curl's order: the
@@ -72,9 +89,13 @@ impl CaCertPaths {
 }
 
 impl Env {
-    /// Reads the real process environment.
+    /// Reads the real process environment, and whether stderr is a
+    /// terminal.
     pub fn from_process() -> Self {
-        Self::from_lookup(|name| std::env::var_os(name))
+        Env {
+            stderr_terminal: std::io::stderr().is_terminal(),
+            ..Self::from_lookup(|name| std::env::var_os(name))
+        }
     }
 
     /// Builds the struct from any lookup function; empty values count as unset,
@@ -98,7 +119,38 @@ impl Env {
                 .into_iter()
                 .find(|name| non_empty(name).is_some()),
             ca_certs: CaCertPaths::from_lookup(non_empty),
+            dotenv: non_empty("PINECONE_BACKUP_WAIT_DOTENV").map(PathBuf::from),
+            azure: crate::report::azure::detected(
+                non_empty("TF_BUILD").as_deref().and_then(|v| v.to_str()),
+            ),
+            ci: non_empty("CI").is_some_and(|v| !(v.eq_ignore_ascii_case("false") || v == "0")),
+            dumb_terminal: non_empty("TERM").is_some_and(|v| v == "dumb"),
+            no_color: non_empty("NO_COLOR").is_some(),
+            stderr_terminal: false,
         }
+    }
+
+    /// Whether a person watches stderr: a terminal that can redraw a line,
+    /// outside any CI system. Then the log keeps one live status line.
+    pub fn live_terminal(&self) -> bool {
+        self.stderr_terminal
+            && !self.dumb_terminal
+            && !self.ci
+            && !self.github_actions
+            && !self.azure
+    }
+
+    /// Whether the log may use colour: only on a live terminal, and never
+    /// with `NO_COLOR`.
+    pub fn colour(&self) -> bool {
+        self.live_terminal() && !self.no_color
+    }
+
+    /// Whether log lines carry the wall-clock time: plain logs (pipes, files,
+    /// CI systems that do not stamp lines themselves). The GitHub runner and
+    /// the Azure agent stamp every line; a person at a terminal has a clock.
+    pub fn timestamps(&self) -> bool {
+        !self.github_actions && !self.azure && !self.live_terminal()
     }
 }
 
@@ -147,6 +199,59 @@ mod tests {
     fn only_the_exact_value_true_means_github_actions() {
         let env = Env::from_lookup(|name| (name == "GITHUB_ACTIONS").then(|| "1".into()));
         assert!(!env.github_actions);
+    }
+
+    fn env_of(vars: &[(&str, &str)]) -> Env {
+        Env::from_lookup(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        })
+    }
+
+    #[test]
+    fn ci_systems_are_recognised() {
+        assert!(env_of(&[("TF_BUILD", "True")]).azure);
+        assert!(!env_of(&[("TF_BUILD", "1")]).azure);
+        assert!(env_of(&[("CI", "true")]).ci);
+        assert!(env_of(&[("CI", "1")]).ci);
+        assert!(!env_of(&[("CI", "false")]).ci);
+        assert!(!env_of(&[("CI", "FALSE")]).ci);
+        assert!(!env_of(&[("CI", "0")]).ci);
+        assert!(!env_of(&[("CI", "")]).ci);
+        assert_eq!(
+            env_of(&[("PINECONE_BACKUP_WAIT_DOTENV", "b.env")]).dotenv,
+            Some(PathBuf::from("b.env"))
+        );
+        assert_eq!(env_of(&[("PINECONE_BACKUP_WAIT_DOTENV", "")]).dotenv, None);
+    }
+
+    #[test]
+    fn a_live_line_and_colour_only_for_a_person_at_a_terminal() {
+        let at_terminal = |vars: &[(&str, &str)]| Env {
+            stderr_terminal: true,
+            ..env_of(vars)
+        };
+        let person = at_terminal(&[("TERM", "xterm-256color")]);
+        assert!(person.live_terminal() && person.colour() && !person.timestamps());
+        let no_color = at_terminal(&[("NO_COLOR", "1")]);
+        assert!(no_color.live_terminal() && !no_color.colour());
+        // NO_COLOR counts only when it is not empty.
+        assert!(at_terminal(&[("NO_COLOR", "")]).colour());
+        for vars in [
+            &[("TERM", "dumb")][..],
+            &[("CI", "true")],
+            &[("GITHUB_ACTIONS", "true")],
+            &[("TF_BUILD", "True")],
+        ] {
+            let env = at_terminal(vars);
+            assert!(!env.live_terminal() && !env.colour(), "{vars:?}");
+        }
+        assert!(at_terminal(&[("CI", "true")]).timestamps());
+        assert!(!at_terminal(&[("TF_BUILD", "True")]).timestamps());
+        let pipe = env_of(&[]);
+        assert!(!pipe.live_terminal() && !pipe.colour() && pipe.timestamps());
+        assert!(!env_of(&[("GITHUB_ACTIONS", "true")]).timestamps());
     }
 
     #[test]

@@ -129,6 +129,38 @@ pub fn neutralize(text: &str) -> String {
     break_commands(&visible)
 }
 
+/// The `--json` line under `TF_BUILD` (the agent reads stdout too), still
+/// the same JSON: every control or invisible character inside a string is
+/// written as a `\uXXXX` escape, and the second `#` of every `##vso` (any
+/// case) as `\u0023`. Compact JSON has `#` and such characters only inside
+/// strings, where these escapes mean the same characters.
+pub fn json_line(json: &str) -> String {
+    let mut visible = String::with_capacity(json.len());
+    for c in json.chars() {
+        if (c.is_control() && c != '\n') || is_invisible(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                visible.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            visible.push(c);
+        }
+    }
+    let bytes = visible.as_bytes();
+    let mut out = String::with_capacity(visible.len() + 8);
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        let rest = &bytes[i..];
+        if rest.len() >= 5 && rest[..2] == *b"##" && rest[2..5].eq_ignore_ascii_case(b"vso") {
+            out.push_str(&visible[start..i + 1]);
+            out.push_str("\\u0023");
+            start = i + 2;
+        }
+    }
+    out.push_str(&visible[start..]);
+    out
+}
+
 /// Inserts a backslash between the `#`s of every `##vso` (ASCII case
 /// ignored) and of every `##[`.
 fn break_commands(text: &str) -> String {
@@ -314,6 +346,32 @@ mod tests {
             assert_eq!(issue.property("type"), Some("error"));
             assert_eq!(issue.data, neutralize(&payload));
         }
+    }
+
+    #[test]
+    fn json_lines_stay_the_same_json_and_carry_no_command() {
+        for payload in payloads() {
+            let value = serde_json::json!({ "name": payload, &payload: [payload.clone()] });
+            let mut text = value.to_string();
+            text.push('\n');
+            let line = json_line(&text);
+            assert!(
+                logging_commands(&line).is_empty(),
+                "{payload:?} -> {line:?}"
+            );
+            assert!(!mentions_keyword(&line), "{payload:?} -> {line:?}");
+            assert_eq!(line.lines().count(), 1, "{payload:?} -> {line:?}");
+            let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(back, value, "{line}");
+        }
+        assert_eq!(
+            json_line(r###"{"a":"##vso[x] ##VSO #\u0023"}"###),
+            r###"{"a":"#\u0023vso[x] #\u0023VSO #\u0023"}"###
+        );
+        assert_eq!(
+            json_line("\"\u{200b}\u{e0001}\""),
+            r#""\u200b\udb40\udc01""#
+        );
     }
 
     #[test]

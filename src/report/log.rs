@@ -1,19 +1,29 @@
 //! The human log on stderr, plus the GitHub workflow commands that belong
-//! with it (mask, group, warning, final annotation). stdout stays clean for
-//! `--json`.
+//! with it (mask, group, warning, final annotation) and, under Azure
+//! Pipelines, the agent's logging commands (setsecret, output variables,
+//! issues). stdout stays clean for `--json`.
 //!
 //! Every string that came from the API or the user is scrubbed of the API
 //! key, cut to a readable length (server strings), and goes through
 //! `escape::log_text` (plain lines) or `escape::command_data` (inside a
 //! workflow command) before it is printed; the escaped line is scrubbed
-//! once more, in case an escape completed the key.
+//! once more, in case an escape completed the key. Under Azure every line
+//! but our own logging commands also goes through `azure::neutralize`, since
+//! the agent finds `##vso[` anywhere in a line.
+//!
+//! Plain logs (no GitHub, no Azure, no terminal) start each human line with
+//! the UTC time; the clock is a parameter so tests fix it.
 
 use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::azure::{self, IssueType};
+use super::dotenv::Variables;
 use super::escape::{
     MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, command_data, command_property, cut, log_text,
 };
 use super::redact::{MARK, Redactor};
+use super::terminal::{Paint, paint};
 use super::{Report, headline};
 use crate::cli::Origin;
 use crate::config::{Config, HumanDuration};
@@ -26,6 +36,9 @@ use crate::usage::UsageError;
 pub struct Log<W: Write> {
     out: W,
     github_actions: bool,
+    azure: bool,
+    wall_clock: Option<fn() -> SystemTime>,
+    colour: bool,
     group_open: bool,
     redactor: Redactor,
 }
@@ -36,9 +49,32 @@ impl<W: Write> Log<W> {
         Log {
             out,
             github_actions,
+            azure: false,
+            wall_clock: None,
+            colour: false,
             group_open: false,
             redactor: Redactor::default(),
         }
+    }
+
+    /// Under Azure Pipelines (`TF_BUILD=True`): logging commands, and no
+    /// line that can carry one.
+    pub fn azure(mut self, azure: bool) -> Self {
+        self.azure = azure;
+        self
+    }
+
+    /// Starts every human line with the UTC time `clock` gives (`18:04:05`),
+    /// for plain logs; never a workflow or logging command.
+    pub fn timestamps(mut self, clock: fn() -> SystemTime) -> Self {
+        self.wall_clock = Some(clock);
+        self
+    }
+
+    /// Colours the verdict and warnings (a terminal without `NO_COLOR`).
+    pub fn colour(mut self, colour: bool) -> Self {
+        self.colour = colour;
+        self
     }
 
     /// Consumes the log, returning the writer (for tests).
@@ -52,10 +88,42 @@ impl<W: Write> Log<W> {
     }
 
     // Write errors are ignored: a closed stderr must not change the result.
-    // The last scrub catches a key that an escape (`\n`, `%0A`) completed.
-    fn line(&mut self, text: &str) {
+    // The last scrub catches a key that an escape (`\n`, `%0A`, `#\#vso`)
+    // completed.
+    fn write(&mut self, text: &str) {
         let text = self.redactor.replace(text, MARK);
         let _ = writeln!(self.out, "{text}");
+    }
+
+    /// A line for people: stamped in plain logs, neutralised under Azure.
+    fn line(&mut self, text: &str) {
+        let mut text = self.neutral(text);
+        if let Some(clock) = self.wall_clock
+            && !text.is_empty()
+        {
+            text = format!("{} {text}", utc_time_of_day(clock()));
+        }
+        self.write(&text);
+    }
+
+    /// A GitHub workflow command: never stamped; neutralised under Azure
+    /// like any other line.
+    fn command(&mut self, text: &str) {
+        let text = self.neutral(text);
+        self.write(&text);
+    }
+
+    /// One of our Azure logging commands, whose values `azure` escaped.
+    fn vso(&mut self, text: &str) {
+        self.write(text);
+    }
+
+    fn neutral(&self, text: &str) -> String {
+        if self.azure {
+            azure::neutralize(text)
+        } else {
+            text.to_owned()
+        }
     }
 
     /// Text for a plain log line: scrubbed, cut to `max_chars`, escaped.
@@ -70,11 +138,14 @@ impl<W: Write> Log<W> {
 
     /// Masks the key, opens the log group and says what is about to happen.
     pub fn start(&mut self, config: &Config) {
+        // First, before anything else is printed, and the only places the
+        // key is printed: `write` would scrub it, so these go out directly.
         if self.github_actions {
-            // First, before anything else is printed, and the only place the
-            // key is printed: `line` would scrub it, so it is written here.
             let mask = format!("::add-mask::{}", command_data(config.api_key.expose()));
             let _ = writeln!(self.out, "{mask}");
+        }
+        if self.azure {
+            let _ = writeln!(self.out, "{}", azure::setsecret(config.api_key.expose()));
         }
         self.redactor = Redactor::new(&config.api_key);
         if self.github_actions {
@@ -82,7 +153,7 @@ impl<W: Write> Log<W> {
                 "::group::Waiting for Pinecone backup {}",
                 command_data(&self.redactor.text(config.backup_id.as_str()))
             );
-            self.line(&group);
+            self.command(&group);
             self.group_open = true;
         }
         let how_long = if config.timeout.is_zero() {
@@ -141,10 +212,11 @@ impl<W: Write> Log<W> {
         }
     }
 
-    /// Closes the group and prints the verdict (and its annotation).
+    /// Closes the group and prints the verdict (and its annotation or
+    /// issue).
     pub fn finish(&mut self, report: &Report) {
         if self.group_open {
-            self.line("::endgroup::");
+            self.command("::endgroup::");
             self.group_open = false;
         }
         let verdict = verdict(report, &self.redactor);
@@ -159,11 +231,33 @@ impl<W: Write> Log<W> {
                 command_property(headline(report.outcome)),
                 command_data(&verdict)
             );
-            self.line(&annotation);
+            self.command(&annotation);
+        }
+        if self.azure {
+            // Ready needs no issue: the exit code decides the step, and an
+            // issue of every run would bury the ones that matter.
+            let kind = match report.outcome {
+                Outcome::Ready => None,
+                Outcome::Cancelled => Some(IssueType::Warning),
+                _ => Some(IssueType::Error),
+            };
+            if let Some(kind) = kind {
+                let issue = format!("{}: {verdict}", headline(report.outcome));
+                self.vso(&azure::logissue(kind, &issue));
+            }
         }
         // A refused command line was printed whole by `invalid`.
         if report.outcome != Outcome::Invalid {
-            let line = format!("{}: {}", report.outcome.label(), log_text(&verdict));
+            let label = match report.outcome {
+                Outcome::Ready => Paint::Good,
+                Outcome::Cancelled => Paint::Warn,
+                _ => Paint::Bad,
+            };
+            let line = format!(
+                "{}: {}",
+                paint(self.colour, label, report.outcome.label()),
+                log_text(&verdict)
+            );
             self.line(&line);
         }
     }
@@ -174,18 +268,45 @@ impl<W: Write> Log<W> {
         self.line(&line);
     }
 
+    /// Under Azure, the output variables (the dotenv report's names and
+    /// values, exact): `##vso[task.setvariable ...;isoutput=true]`.
+    pub fn azure_variables(&mut self, variables: &Variables) {
+        if self.azure {
+            for line in azure::setvariables(variables).lines() {
+                self.vso(line);
+            }
+        }
+    }
+
     /// A warning that is not about one attempt. The message is scrubbed and
     /// escaped here; callers cut any server text in it.
     pub fn warning(&mut self, message: &str) {
         let message = self.redactor.text(message).into_owned();
         if self.github_actions {
             let annotation = format!("::warning::{}", command_data(&message));
-            self.line(&annotation);
-        } else {
-            let line = format!("warning: {}", log_text(&message));
+            self.command(&annotation);
+        }
+        if self.azure {
+            self.vso(&azure::logissue(IssueType::Warning, &message));
+        }
+        if !self.github_actions && !self.azure {
+            let line = format!(
+                "{}: {}",
+                paint(self.colour, Paint::Warn, "warning"),
+                log_text(&message)
+            );
             self.line(&line);
         }
     }
+}
+
+/// `18:04:05`: the time of day in UTC, as CI logs show it.
+fn utc_time_of_day(time: SystemTime) -> String {
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let (hours, minutes, seconds) = (seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+    format!("{hours:02}:{minutes:02}:{seconds:02}")
 }
 
 impl<W: Write> Observer for Log<W> {
@@ -390,6 +511,129 @@ mod tests {
         assert!(out.contains("status ***/*** sss"), "{out}");
         assert_eq!(out.matches("… (10009 bytes in all)").count(), 2, "{out}");
         assert!(out.len() < 1_000, "{} bytes", out.len());
+    }
+
+    /// 18:04:05 UTC on 2 January 2024.
+    fn six_past_six() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_704_153_600 + 18 * 3600 + 4 * 60 + 5)
+    }
+
+    fn failed_report(status: &str) -> Report {
+        Report {
+            outcome: Outcome::Failed,
+            backup_id: Some("b1".into()),
+            backup: Some(Backup::from_value(json!({ "status": status })).unwrap()),
+            attempts: 1,
+            elapsed: Duration::from_millis(300),
+            error: Some(format!("backup status is {status}, a failed status")),
+        }
+    }
+
+    #[test]
+    fn plain_logs_stamp_every_human_line_with_utc_time() {
+        let mut log = Log::new(Vec::new(), false).timestamps(six_past_six);
+        let backup = Backup::from_value(json!({"status": "Pending"})).unwrap();
+        log.attempt(&Attempt {
+            number: 1,
+            elapsed: Duration::from_millis(40),
+            result: Ok(&backup),
+            next: Some(Next::RetryIn(Duration::from_secs(2))),
+        });
+        log.warning("slow");
+        log.finish(&failed_report("Failed"));
+        assert_eq!(
+            text(log),
+            "18:04:05 [   40ms] attempt 1: status Pending; next check in 2s\n\
+             18:04:05 warning: slow\n\
+             18:04:05 failed: backup b1: backup status is Failed, a failed status (1 attempt in 300ms)\n"
+        );
+        assert_eq!(utc_time_of_day(UNIX_EPOCH), "00:00:00");
+    }
+
+    #[test]
+    fn workflow_commands_are_never_stamped() {
+        let mut log = Log::new(Vec::new(), true).timestamps(six_past_six);
+        log.group_open = true;
+        log.warning("slow");
+        log.finish(&failed_report("Failed"));
+        let out = text(log);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "::warning::slow");
+        assert_eq!(lines[1], "::endgroup::");
+        assert!(lines[2].starts_with("::error title="), "{out}");
+        assert!(lines[3].starts_with("18:04:05 failed: backup b1"), "{out}");
+    }
+
+    #[test]
+    fn under_azure_only_our_logging_commands_reach_the_agent() {
+        use testkit::azure::{logging_commands, mentions_keyword};
+        for payload in testkit::payloads::HOSTILE {
+            let mut log = with_key("pcsk_key_k3y").azure(true);
+            let status = format!("##vso[task.complete result=Succeeded]{payload}");
+            let backup = Backup::from_value(json!({ "status": status })).unwrap();
+            log.attempt(&Attempt {
+                number: 1,
+                elapsed: Duration::from_millis(40),
+                result: Ok(&backup),
+                next: Some(Next::RetryIn(Duration::from_secs(2))),
+            });
+            log.unknown_status(&status);
+            let report = failed_report(&status);
+            log.azure_variables(&report.variables(&log.redactor().clone()));
+            log.finish(&report);
+            let out = text(log);
+            let commands = logging_commands(&out);
+            let names: Vec<String> = commands.iter().map(|c| c.name()).collect();
+            let mut expected = vec!["task.logissue".to_owned()];
+            expected.extend(std::iter::repeat_n("task.setvariable".to_owned(), 20));
+            expected.push("task.logissue".to_owned());
+            assert_eq!(names, expected, "{payload:?}\n{out}");
+            assert_eq!(commands[0].property("type"), Some("warning"));
+            assert_eq!(commands[3].data, status.trim(), "{payload:?}");
+            assert_eq!(commands[21].property("type"), Some("error"));
+            assert!(
+                commands[21]
+                    .data
+                    .starts_with("Pinecone backup failed: backup b1")
+            );
+            for line in testkit::azure::read_lines(&out) {
+                if testkit::azure::parse_line(line).is_none() {
+                    assert!(!mentions_keyword(line), "{payload:?}: {line:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ready_raises_no_azure_issue_and_cancelled_a_warning() {
+        let mut report = failed_report("Ready");
+        report.outcome = Outcome::Ready;
+        report.error = None;
+        let mut log = Log::new(Vec::new(), false).azure(true);
+        log.finish(&report);
+        assert!(text(log).starts_with("ready: backup b1 is Ready"));
+        report.outcome = Outcome::Cancelled;
+        let mut log = Log::new(Vec::new(), false).azure(true);
+        log.finish(&report);
+        assert!(text(log).starts_with(
+            "##vso[task.logissue type=warning]Waiting for the Pinecone backup was cancelled: "
+        ));
+    }
+
+    #[test]
+    fn colour_marks_the_verdict_and_warnings_only_when_on() {
+        let mut log = Log::new(Vec::new(), false).colour(true);
+        log.warning("slow");
+        log.finish(&failed_report("Failed"));
+        let out = text(log);
+        assert!(out.starts_with("\x1b[33mwarning\x1b[0m: slow\n"), "{out:?}");
+        assert!(
+            out.contains("\n\x1b[31mfailed\x1b[0m: backup b1"),
+            "{out:?}"
+        );
+        let mut log = Log::new(Vec::new(), false);
+        log.finish(&failed_report("Failed"));
+        assert!(!text(log).contains('\x1b'));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Everything the waiter tells the world once it is done: step outputs, the
-//! job summary, the JSON line, and (during the wait) the human log.
+//! job summary, the JSON line, the GitLab dotenv report, Azure Pipelines
+//! output variables, and (during the wait) the human log and, at a
+//! terminal, its live status line.
 //!
 //! One `Report` describes the end of a run; each sink renders it to a string
 //! in its own module; `writer` appends strings to files. Renderers are pure
@@ -15,6 +17,7 @@ pub mod json;
 pub mod log;
 pub mod redact;
 pub mod summary;
+pub mod terminal;
 pub mod writer;
 
 // --- restore (issue 10): added apart from the list above, for the merge ---
@@ -127,6 +130,52 @@ impl Report {
         ];
         outputs.extend(OWN_OUTPUTS.iter().map(|n| n.to_string()).zip(own));
         outputs
+    }
+
+    /// The 20 variables of the dotenv report and of Azure's output
+    /// variables, scrubbed of the key (the values of [`Report::outputs`]).
+    ///
+    /// This is the one place that says how a run was chosen and how far it
+    /// got: today every run waits for the backup `--backup-id` names, so
+    /// `CREATED` is `false`, `SELECTED_BY` is `id` and `STAGE` is `backup`
+    /// (all empty when the command line was refused), and the restore
+    /// variables are empty. Modes that create or pick a backup, or restore
+    /// it, fill them here.
+    pub fn variables(&self, redactor: &Redactor) -> dotenv::Variables {
+        let outputs = self.outputs(redactor);
+        let output = |name: &str| {
+            outputs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let invalid = self.outcome == Outcome::Invalid;
+        let when_valid = |value: &str| if invalid { "" } else { value }.to_owned();
+        dotenv::Variables {
+            id: redactor
+                .text(self.backup_id.as_deref().unwrap_or_default())
+                .into_owned(),
+            name: output("name"),
+            status: output("status"),
+            result: output("result"),
+            error: output("error"),
+            source_index_name: output("source_index_name"),
+            source_index_id: output("source_index_id"),
+            created_at: output("created_at"),
+            record_count: output("record_count"),
+            namespace_count: output("namespace_count"),
+            size_bytes: output("size_bytes"),
+            attempts: output("attempts"),
+            elapsed_seconds: output("elapsed_seconds"),
+            created: when_valid("false"),
+            selected_by: when_valid("id"),
+            stage: when_valid("backup"),
+            restore_job_id: String::new(),
+            restore_status: String::new(),
+            restored_index_name: String::new(),
+            restored_index_host: String::new(),
+        }
     }
 
     /// Fields of the backup that are not written as outputs although their
@@ -312,6 +361,47 @@ mod tests {
         assert_eq!(outputs.len(), FIELDS.len() + OWN_OUTPUTS.len() + 1);
         let json: serde_json::Value = serde_json::from_str(value(&outputs, "json")[0]).unwrap();
         assert_eq!(json["status"], "R***ady");
+    }
+
+    #[test]
+    fn variables_come_from_the_outputs_and_the_run() {
+        let key = crate::config::ApiKey::from_raw("pcsk_secret").unwrap();
+        let mut report = report_of(
+            Outcome::Failed,
+            json!({"backup_id": "b", "status": " Failed ", "name": "n pcsk_secret",
+                   "record_count": 12, "source_index_name": "idx"}),
+        );
+        report.error = Some("backup status is Failed, a failed status".into());
+        let vars = report.variables(&Redactor::new(&key));
+        assert_eq!(
+            vars,
+            dotenv::Variables {
+                id: "b".into(),
+                name: "n ***".into(),
+                status: "Failed".into(),
+                result: "failed".into(),
+                error: "backup status is Failed, a failed status".into(),
+                source_index_name: "idx".into(),
+                record_count: "12".into(),
+                attempts: "1".into(),
+                elapsed_seconds: "0.010".into(),
+                created: "false".into(),
+                selected_by: "id".into(),
+                stage: "backup".into(),
+                ..dotenv::Variables::default()
+            }
+        );
+        let invalid = Report::invalid("bad flag".into()).variables(&Redactor::default());
+        assert_eq!(
+            invalid,
+            dotenv::Variables {
+                result: "invalid".into(),
+                error: "bad flag".into(),
+                attempts: "0".into(),
+                elapsed_seconds: "0.000".into(),
+                ..dotenv::Variables::default()
+            }
+        );
     }
 
     #[test]

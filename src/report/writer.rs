@@ -343,7 +343,13 @@ impl Write for LineQueue {
         Ok(buf.len())
     }
 
+    /// Sends an unfinished line as it is: the only caller is the terminal's
+    /// live status line, which is redrawn in place and never ends in `\n`.
     fn flush(&mut self) -> io::Result<()> {
+        if !self.partial.is_empty() {
+            let chunk = std::mem::take(&mut self.partial);
+            self.send(chunk);
+        }
         Ok(())
     }
 }
@@ -568,6 +574,22 @@ mod tests {
         assert_eq!(
             out.text(),
             "attempt 1: status Pending\ntwo\nthree\nunfinished"
+        );
+    }
+
+    #[test]
+    fn line_queue_sends_an_unfinished_line_when_flushed() {
+        let out = Shared::default();
+        let mut log = LineQueue::spawn(out.clone(), 16);
+        write!(log, "\r\x1b[Kstatus Pending").unwrap();
+        log.flush().unwrap();
+        write!(log, "\r\x1b[Kstatus Ready").unwrap();
+        log.flush().unwrap();
+        writeln!(log, "\r\x1b[Kdone").unwrap();
+        assert!(log.close_within(HANG));
+        assert_eq!(
+            out.text(),
+            "\r\x1b[Kstatus Pending\r\x1b[Kstatus Ready\r\x1b[Kdone\n"
         );
     }
 

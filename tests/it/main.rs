@@ -1,6 +1,7 @@
 //! One integration-test binary; modules are named by behaviour.
 
 mod cancellation;
+mod ci_systems;
 mod exit_codes;
 mod faults;
 mod outputs;
@@ -8,4 +9,5 @@ mod requests;
 mod secrets;
 mod spec_examples;
 mod support;
+mod terminal;
 mod tls;

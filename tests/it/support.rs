@@ -1,13 +1,15 @@
 //! The hermetic harness: every test runs the real binary with a clean
-//! environment (no `PINECONE_*`, `GITHUB_*` or proxy variables from the
-//! machine), a fresh `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`, and checks
-//! on every run that the API key leaked nowhere.
+//! environment (no `PINECONE_*`, `GITHUB_*`, CI or proxy variables from the
+//! machine), a fresh `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and GitLab
+//! dotenv report, and checks on every run that GitLab would accept the
+//! report and that the API key leaked nowhere.
 
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
+use testkit::azure::logging_commands;
 use testkit::runner::{Command as WorkflowCommand, parse_output_file, workflow_commands};
 
 /// The key every test uses; long and unique so a leak cannot hide.
@@ -28,9 +30,14 @@ const SHORTEST_CHECKED_KEY: usize = 16;
 
 /// Variables a developer's or runner's shell may have that would change
 /// what the binary does.
-const INHERITED: [&str; 18] = [
+const INHERITED: [&str; 23] = [
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
+    "PINECONE_BACKUP_WAIT_DOTENV",
+    "TF_BUILD",
+    "CI",
+    "NO_COLOR",
+    "TERM",
     "PINECONE_API_KEY",
     "PINECONE_BACKUP_ID",
     "PINECONE_CONTROLLER_HOST",
@@ -54,6 +61,7 @@ pub struct Waiter {
     command: Command,
     dir: TempDir,
     github_actions: bool,
+    azure: bool,
     key: String,
 }
 
@@ -77,11 +85,13 @@ pub fn bare_waiter() -> Waiter {
     command
         .env("GITHUB_OUTPUT", dir.path().join("output"))
         .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .env("PINECONE_BACKUP_WAIT_DOTENV", dir.path().join(DOTENV))
         .env("PINECONE_API_KEY", KEY);
     Waiter {
         command,
         dir,
         github_actions: false,
+        azure: false,
         key: KEY.to_owned(),
     }
 }
@@ -124,12 +134,23 @@ impl Waiter {
         self
     }
 
+    /// Runs as under Azure Pipelines (`TF_BUILD=True`).
+    pub fn in_azure_pipelines(mut self) -> Self {
+        self.command.env("TF_BUILD", "True");
+        self.azure = true;
+        self
+    }
+
     /// Runs to completion and checks that the key did not leak.
     pub fn run(mut self) -> Run {
         let started = Instant::now();
         let output = self.command.output().expect("binary runs");
         let elapsed = started.elapsed();
         let run = Run::new(output, elapsed, &self.dir, self.github_actions, self.key);
+        let run = Run {
+            azure: self.azure,
+            ..run
+        };
         run.assert_key_hidden();
         run
     }
@@ -149,11 +170,19 @@ pub struct Run {
     pub outputs: Vec<(String, String)>,
     /// `GITHUB_STEP_SUMMARY`.
     pub summary: String,
+    /// The raw GitLab dotenv report (`PINECONE_BACKUP_WAIT_DOTENV`).
+    pub dotenv_file: String,
+    /// The dotenv report as GitLab stores it (checked to be accepted).
+    pub dotenv: Vec<(String, String)>,
     /// Wall time of the process.
     pub elapsed: Duration,
     github_actions: bool,
+    azure: bool,
     key: String,
 }
+
+/// The dotenv report's file name in each run's directory.
+const DOTENV: &str = "backup.env";
 
 impl Run {
     fn new(
@@ -168,6 +197,9 @@ impl Run {
         let outputs = parse_output_file(&output_file).unwrap_or_else(|err| {
             panic!("runner cannot parse GITHUB_OUTPUT: {err}\n{output_file}")
         });
+        let dotenv_file = read(DOTENV);
+        let dotenv = testkit::dotenv::parse(dotenv_file.as_bytes())
+            .unwrap_or_else(|err| panic!("GitLab rejects the dotenv report: {err}\n{dotenv_file}"));
         Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -175,8 +207,11 @@ impl Run {
             output_file,
             outputs,
             summary: read("summary.md"),
+            dotenv_file,
+            dotenv,
             elapsed,
             github_actions,
+            azure: false,
             key,
         }
     }
@@ -231,37 +266,67 @@ impl Run {
             .collect()
     }
 
+    /// The value of a dotenv variable as GitLab stores it; panics with the
+    /// whole run if absent.
+    pub fn dotenv_value(&self, name: &str) -> &str {
+        self.dotenv
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no dotenv variable {name:?}\n{}", self.describe()))
+    }
+
     /// The key appears in no stream or file, except in the single
-    /// `::add-mask::` line that registers it under GitHub Actions: not in
+    /// `::add-mask::` line that registers it under GitHub Actions and the
+    /// single `##vso[task.setsecret]` line under Azure Pipelines: not in
     /// the raw text, nor in the text as each reader decodes it (the JSON
-    /// line parsed, workflow command data unescaped by the runner, the
-    /// summary as markdown renders it, output values as the runner reads
-    /// them), since an escape can hide a key from a raw search and from
-    /// GitHub's masker alike.
+    /// line parsed, workflow and logging command data unescaped by the
+    /// runner and the agent, the summary as markdown renders it, output
+    /// values as the runner reads them, the dotenv report as GitLab stores
+    /// it), since an escape can hide a key from a raw search and from the
+    /// maskers alike.
     #[track_caller]
     pub fn assert_key_hidden(&self) {
         let key = self.key.as_str();
         let mask_line = format!("::add-mask::{}", escape_command_data(key));
-        let masks = self
-            .stderr
-            .lines()
-            .filter(|line| *line == mask_line)
-            .count();
-        let expected = usize::from(self.github_actions && self.code != Some(2));
-        assert_eq!(masks, expected, "add-mask lines\n{}", self.describe());
+        let secret_line = format!("##vso[task.setsecret]{}", escape_azure_data(key));
+        let registers = |line: &str| line == mask_line || line == secret_line;
+        let count = |wanted: &str| self.stderr.lines().filter(|line| *line == wanted).count();
+        let registered = self.code != Some(2);
+        assert_eq!(
+            count(&mask_line),
+            usize::from(self.github_actions && registered),
+            "add-mask lines\n{}",
+            self.describe()
+        );
+        assert_eq!(
+            count(&secret_line),
+            usize::from(self.azure && registered),
+            "setsecret lines\n{}",
+            self.describe()
+        );
         if key.len() < SHORTEST_CHECKED_KEY {
             return;
         }
         let stderr_without_mask: String = self
             .stderr
             .lines()
-            .filter(|line| *line != mask_line)
+            .filter(|line| !registers(line))
             .collect::<Vec<_>>()
             .join("\n");
         let commands: Vec<String> = workflow_commands(&stderr_without_mask)
             .into_iter()
             .chain(workflow_commands(&self.stdout))
             .map(|command| unescape_command(&command.line))
+            .chain(
+                logging_commands(&stderr_without_mask)
+                    .into_iter()
+                    .chain(logging_commands(&self.stdout))
+                    .flat_map(|command| {
+                        let properties = command.properties.into_iter().map(|(_, v)| v);
+                        std::iter::once(command.data).chain(properties)
+                    }),
+            )
             .collect();
         let json_texts: Vec<String> = self
             .stdout
@@ -291,6 +356,12 @@ impl Run {
         sinks.extend(commands.into_iter().map(|c| ("a workflow command", c)));
         sinks.extend(json_texts.into_iter().map(|t| ("the --json object", t)));
         sinks.extend(output_values.into_iter().map(|v| ("a step output", v)));
+        sinks.push(("the dotenv report", self.dotenv_file.clone()));
+        sinks.extend(
+            self.dotenv
+                .iter()
+                .map(|(name, value)| ("a dotenv variable", format!("{name}={value}"))),
+        );
         for (what, text) in sinks {
             assert!(
                 !text.contains(key),
@@ -304,10 +375,42 @@ impl Run {
     /// Everything, for failure messages.
     pub fn describe(&self) -> String {
         format!(
-            "--- exit code: {:?} (in {:?})\n--- stdout:\n{}\n--- stderr:\n{}\n--- GITHUB_OUTPUT:\n{}\n--- summary:\n{}",
-            self.code, self.elapsed, self.stdout, self.stderr, self.output_file, self.summary
+            "--- exit code: {:?} (in {:?})\n--- stdout:\n{}\n--- stderr:\n{}\n--- GITHUB_OUTPUT:\n{}\n--- summary:\n{}\n--- dotenv:\n{}",
+            self.code,
+            self.elapsed,
+            self.stdout,
+            self.stderr,
+            self.output_file,
+            self.summary,
+            self.dotenv_file
         )
     }
+}
+
+/// A line of a plain log without the UTC time that starts it
+/// (`18:04:05 ready: ...` gives `ready: ...`); panics if it has none.
+#[track_caller]
+pub fn without_time(line: &str) -> &str {
+    let (time, rest) = line.split_at_checked(9).unwrap_or(("", line));
+    let digits = time.bytes().enumerate().all(|(i, b)| match i {
+        2 | 5 => b == b':',
+        8 => b == b' ',
+        _ => b.is_ascii_digit(),
+    });
+    assert!(
+        digits && !time.is_empty(),
+        "no time at the start of {line:?}"
+    );
+    rest
+}
+
+/// The agent's escaping of logging command data.
+fn escape_azure_data(text: &str) -> String {
+    text.replace('%', "%AZP25")
+        .replace(';', "%3B")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(']', "%5D")
 }
 
 /// The runner's escaping of workflow command data (`%`, CR, LF).

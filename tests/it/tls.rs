@@ -11,7 +11,7 @@ use tempfile::TempDir;
 use testkit::tls::{TestCa, TlsFront};
 use testkit::{FakeControlPlane, Reply, Script};
 
-use crate::support::{BACKUP_PATH, KEY, Run, Waiter, waiter};
+use crate::support::{BACKUP_PATH, KEY, Run, Waiter, waiter, without_time};
 
 /// A Ready control plane behind HTTPS signed by its own CA.
 struct Gateway {
@@ -237,6 +237,7 @@ fn assert_warned_about(run: &Run, path: &Path, reason: &str) {
     let line = run
         .stderr
         .lines()
+        .map(without_time)
         .find(|line| line.starts_with(&expected))
         .unwrap_or_else(|| panic!("no warning {expected:?}\n{}", run.describe()));
     assert!(line.contains(reason), "{line}\n{}", run.describe());
