@@ -161,7 +161,7 @@ echo "ok    the report has the 20 variables"
 fake Failed
 gitlab failed examples/ci/gitlab-ci.yml --variable BACKUP_ID=bk-gitlab-failed
 [[ "${rc}" != 0 ]] || fail "the failed pipeline passed"
-expect_in "${work}/failed.log" "No deploy. Backup bk-gitlab-failed ended failed (backup status is Failed, a failed status)"
+expect_in "${work}/failed.log" "No deploy. Backup bk-gitlab-failed ended failed (backup status is Failed, a failed status: the backup failed on Pinecone's side"
 expect_in "${work}/failed.log" "PASS  explain-failure"
 if grep -qF "Deploying with" -- "${work}/failed.log"; then
     fail "deploy ran after a failed backup"
