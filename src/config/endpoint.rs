@@ -1,6 +1,7 @@
-//! Where requests go: `--api-host` plus the backup id, checked so that the
-//! key only ever travels over TLS (loopback excepted) and the id can never
-//! change the path it is placed in.
+//! Where requests go: `--api-host`, checked so that the key only ever
+//! travels over TLS (loopback excepted), and the names placed in a path (a
+//! backup id, an index name), checked so that none can change the path it
+//! is placed in.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -9,10 +10,9 @@ use ureq::http::Uri;
 
 use super::quote::quoted;
 
-/// The validated URL of `GET /backups/{backup_id}`.
+/// The validated API base that every request path is appended to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    url: String,
     base: String,
     host: String,
     loopback: bool,
@@ -49,15 +49,77 @@ impl BackupId {
     /// everything but unreserved characters is escaped, so `/`, `?`, `#`,
     /// `%` and spaces stay inside the segment.
     pub fn path_segment(&self) -> String {
-        let mut out = String::with_capacity(self.0.len());
-        for byte in self.0.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-                out.push(byte as char);
-            } else {
-                out.push_str(&format!("%{byte:02X}"));
-            }
+        percent_encode(&self.0)
+    }
+}
+
+/// Text percent-encoded as one path segment or query value: everything but
+/// RFC 3986's unreserved characters is escaped.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
         }
-        out
+    }
+    out
+}
+
+/// An index name, checked against Pinecone's rule before any request: 1 to
+/// 45 characters, lowercase letters, digits and `-`, starting and ending
+/// with a letter or digit (`CreateIndexRequest.name` in the db_control
+/// specs). Such a name is also a path segment as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexName(String);
+
+impl IndexName {
+    /// The longest index name Pinecone accepts.
+    pub const MAX_LEN: usize = 45;
+
+    /// Validates a name as given (surrounding whitespace is trimmed).
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        let bytes = name.as_bytes();
+        let problem = if bytes.is_empty() {
+            Some("the index name is empty".to_owned())
+        } else if bytes.len() > Self::MAX_LEN {
+            Some(format!(
+                "{} is {} characters long; an index name has at most {}",
+                quoted(name),
+                name.chars().count(),
+                Self::MAX_LEN
+            ))
+        } else if !bytes.iter().all(|&b| alnum(b) || b == b'-') {
+            Some(format!(
+                "{} is not an index name: only lowercase letters, digits and '-' are allowed",
+                quoted(name)
+            ))
+        } else if !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
+            Some(format!(
+                "{} is not an index name: it must start and end with a lowercase letter or a digit",
+                quoted(name)
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(problem),
+            None => Ok(IndexName(name.to_owned())),
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IndexName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -68,11 +130,11 @@ impl fmt::Display for BackupId {
 }
 
 impl Endpoint {
-    /// Builds the backup URL from `--api-host`. A host without a scheme gets
+    /// Builds the API base from `--api-host`. A host without a scheme gets
     /// `https://`, as in the Pinecone SDKs; a path prefix (an API gateway) is
     /// kept; `http://` is refused unless the host is loopback; a port must be
     /// a number from 1 to 65535.
-    pub fn from_host(api_host: &str, backup_id: &BackupId) -> Result<Self, String> {
+    pub fn from_host(api_host: &str) -> Result<Self, String> {
         let trimmed = api_host.trim();
         if trimmed.is_empty() {
             return Err("the API host is empty".to_owned());
@@ -121,23 +183,26 @@ impl Endpoint {
         }
         let prefix = uri.path().trim_end_matches('/');
         let base = format!("{scheme}://{authority}{prefix}");
-        let url = format!("{base}/backups/{}", backup_id.path_segment());
         Ok(Endpoint {
-            url,
             base,
             host: bare_host(authority.host()),
             loopback,
         })
     }
 
-    /// The full URL of the backup.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The API base (scheme, host, optional path prefix), for logs.
+    /// The API base (scheme, host, optional path prefix).
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The URL of `path` (which starts with `/`) under the base.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Whether requests go over TLS.
+    pub fn is_https(&self) -> bool {
+        self.base.starts_with("https://")
     }
 
     /// The host name or address, lower case, IPv6 without brackets (for
@@ -213,7 +278,11 @@ mod tests {
     use super::*;
 
     fn url(host: &str, id: &str) -> Result<String, String> {
-        Endpoint::from_host(host, &BackupId::from_raw(id).unwrap()).map(|e| e.url().to_owned())
+        let path = format!(
+            "/backups/{}",
+            BackupId::from_raw(id).unwrap().path_segment()
+        );
+        Endpoint::from_host(host).map(|e| e.url(&path))
     }
 
     #[test]
@@ -313,12 +382,35 @@ mod tests {
 
     #[test]
     fn the_host_is_kept_for_no_proxy_matching() {
-        let endpoint = |host: &str| Endpoint::from_host(host, &BackupId::from_raw("b").unwrap());
+        let endpoint = Endpoint::from_host;
         assert_eq!(
             endpoint("https://API.Pinecone.io/x").unwrap().host(),
             "api.pinecone.io"
         );
         assert_eq!(endpoint("http://[::1]:80").unwrap().host(), "::1");
+    }
+
+    #[test]
+    fn index_names_follow_pinecones_rule() {
+        for good in ["a", "prod", "drill-42", "0", &"a".repeat(45), " prod "] {
+            assert!(IndexName::from_raw(good).is_ok(), "{good:?}");
+        }
+        for (bad, reason) in [
+            ("", "empty"),
+            ("-a", "start and end"),
+            ("a-", "start and end"),
+            ("Prod", "only lowercase"),
+            ("a_b", "only lowercase"),
+            ("a.b", "only lowercase"),
+            ("a/b", "only lowercase"),
+            ("a\n::error::x", "only lowercase"),
+            (&"a".repeat(46), "46 characters long"),
+        ] {
+            let err = IndexName::from_raw(bad).unwrap_err();
+            assert!(err.contains(reason), "{bad:?}: {err}");
+            assert!(!err.chars().any(char::is_control), "{err:?}");
+        }
+        assert_eq!(IndexName::from_raw(" prod ").unwrap().as_str(), "prod");
     }
 
     #[test]
