@@ -1,8 +1,10 @@
 //! One integration-test binary; modules are named by behaviour.
 
 mod cancellation;
+mod create;
 mod exit_codes;
 mod faults;
+mod latest;
 mod outputs;
 mod requests;
 mod secrets;
