@@ -98,7 +98,7 @@ fn a_newest_backup_still_in_progress_is_waited_for() {
     run.assert_result(0, "ready");
     assert_eq!(run.output("backup_id"), fresh);
     assert!(world.count("GET", &format!("/backups/{fresh}")) >= 1);
-    let json: Value = serde_json::from_str(&run.output("json").to_owned()).unwrap();
+    let json: Value = serde_json::from_str(run.output("json")).unwrap();
     assert_eq!(json["status"], "Ready");
 }
 
