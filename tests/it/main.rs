@@ -2,6 +2,7 @@
 
 mod cancellation;
 mod create;
+mod docs;
 mod exit_codes;
 mod faults;
 mod latest;
