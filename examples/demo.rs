@@ -7,6 +7,10 @@
 //! and `GITHUB_STEP_SUMMARY` pointed at temporary files, and prints what a
 //! workflow would see: the log, the exit code, the step outputs (parsed the
 //! way the GitHub runner parses them) and the job summary.
+//!
+//! `cargo run --example demo -- --create` does the same for a backup the
+//! waiter creates: the stateful fake Pinecone holds index `prod`, and
+//! `--create-from-index prod` backs it up and waits for the new backup.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -16,30 +20,70 @@ use pinecone_backup_wait::cancel::Cancellation;
 use pinecone_backup_wait::cli::Cli;
 use pinecone_backup_wait::config::Env;
 use testkit::runner::parse_output_file;
+use testkit::world::{FakePinecone, IndexSeed, Settings, Timeline};
 use testkit::{FakeControlPlane, Script};
 
 const DEMO_KEY: &str = "pcsk_demo_not_a_real_key";
 const READY_AFTER: Duration = Duration::from_secs(3);
 
+/// The fake server the demo runs against, kept alive until the end.
+enum Fake {
+    ControlPlane(FakeControlPlane),
+    Pinecone(FakePinecone),
+}
+
+impl Fake {
+    fn requests(&self) -> usize {
+        match self {
+            Fake::ControlPlane(server) => server.request_count(),
+            Fake::Pinecone(world) => world.exchanges().len(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let server = FakeControlPlane::start(
-        Script::settles_after(READY_AFTER, "Ready").requiring_api_key(DEMO_KEY),
-    );
+    let create = std::env::args().any(|arg| arg == "--create");
+    let (fake, url, selection) = if create {
+        let world = FakePinecone::start_with(Settings {
+            api_key: Some(DEMO_KEY.to_owned()),
+            backup_timeline: Timeline::backup(READY_AFTER, "Ready"),
+            ..Settings::default()
+        });
+        world.add_index(
+            IndexSeed::new("prod")
+                .namespace("", 1000)
+                .namespace("eu", 200),
+        );
+        let url = world.url();
+        println!("Fake Pinecone at {url}, holding index prod.");
+        println!("A backup created now is Initializing and turns Ready after {READY_AFTER:?}.\n");
+        (Fake::Pinecone(world), url, ["--create-from-index", "prod"])
+    } else {
+        let server = FakeControlPlane::start(
+            Script::settles_after(READY_AFTER, "Ready").requiring_api_key(DEMO_KEY),
+        );
+        let url = server.url();
+        println!("Fake Pinecone control plane at {url}");
+        println!("Its backup is Initializing and turns Ready after {READY_AFTER:?}.\n");
+        (
+            Fake::ControlPlane(server),
+            url,
+            ["--backup-id", "demo-backup"],
+        )
+    };
     let dir = tempfile::tempdir().expect("create a temporary directory");
     let output_file = dir.path().join("github_output");
     let summary_file = dir.path().join("step_summary.md");
-    let url = server.url();
 
-    println!("Fake Pinecone control plane at {url}");
-    println!("Its backup is Initializing and turns Ready after {READY_AFTER:?}.\n");
     println!(
-        "$ PINECONE_API_KEY=… pinecone-backup-wait --backup-id demo-backup --api-host {url}\n"
+        "$ PINECONE_API_KEY=… pinecone-backup-wait {} {} --api-host {url}\n",
+        selection[0], selection[1]
     );
 
     let args = [
         "pinecone-backup-wait",
-        "--backup-id",
-        "demo-backup",
+        selection[0],
+        selection[1],
         "--api-host",
         &url,
         "--api-key",
@@ -63,10 +107,10 @@ fn main() -> ExitCode {
     let outcome = app::run(input, &mut std::io::stdout(), &mut std::io::stderr());
 
     println!(
-        "\nExit code {} (result={}) after {} request(s) to the fake control plane.",
+        "\nExit code {} (result={}) after {} request(s) to the fake.",
         outcome.exit_code(),
         outcome.label(),
-        server.request_count()
+        fake.requests()
     );
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
     match parse_output_file(&written) {

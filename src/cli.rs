@@ -149,8 +149,8 @@ pub struct Cli {
     )]
     pub api_version: String,
 
-    /// Overall deadline. The process exits within a second of it, whatever
-    /// the server does.
+    /// Overall deadline of the whole run, the create or listing included. The
+    /// process exits within a second of it, whatever the server does.
     #[arg(
         long,
         value_name = "DURATION",
