@@ -147,6 +147,7 @@ pub struct Tally {
     failed: usize,
     undated: usize,
     elsewhere: usize,
+    nameless: usize,
     best: Option<(SystemTime, Backup)>,
 }
 
@@ -161,6 +162,14 @@ impl Tally {
         {
             // A list of one index's backups should hold only those.
             self.elsewhere += 1;
+            return;
+        }
+        if backup
+            .text("backup_id")
+            .is_none_or(|id| id.trim().is_empty())
+        {
+            // Nothing to wait for: it cannot be described.
+            self.nameless += 1;
             return;
         }
         if rules.classify(backup.status()) == StatusClass::Failed {
@@ -189,6 +198,7 @@ impl Tally {
             failed,
             undated,
             elsewhere,
+            nameless,
             best,
         } = self;
         let mut left_out = Vec::new();
@@ -200,6 +210,9 @@ impl Tally {
         }
         if elsewhere > 0 {
             left_out.push(format!("{elsewhere} of another index"));
+        }
+        if nameless > 0 {
+            left_out.push(format!("{nameless} without a backup_id"));
         }
         let has = match listed {
             0 => return Err(format!("index {index} has no backups")),
@@ -493,6 +506,24 @@ mod tests {
              (left out: 1 in a failed status)"
         );
         assert!(choose(vec![backup("a", "Ready", Some(23 * HOUR))], Some(24 * HOUR)).is_ok());
+    }
+
+    #[test]
+    fn a_backup_without_an_id_cannot_be_waited_for_and_is_left_out() {
+        let nameless = Backup::from_value(json!({
+            "status": "Ready", "created_at": rfc(now())
+        }))
+        .unwrap();
+        let choice = choose(
+            vec![nameless.clone(), backup("dated", "Ready", Some(HOUR))],
+            None,
+        )
+        .unwrap();
+        assert_eq!(choice.backup.text("backup_id"), Some("dated"));
+        assert_eq!(
+            choose(vec![nameless], None).unwrap_err(),
+            "index prod has 1 backup, and none can be the latest: 1 without a backup_id"
+        );
     }
 
     #[test]
