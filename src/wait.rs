@@ -253,11 +253,6 @@ impl<'r> Session<'r> {
             .saturating_duration_since(self.deadline.start())
     }
 
-    /// Whether the run is a single check (`--timeout 0`).
-    pub fn is_single_check(&self) -> bool {
-        self.deadline.is_single_check()
-    }
-
     /// Watches `watch` until it settles, within the run's deadline.
     /// `seed` is an answer already in hand (a create's, a listing's): it is
     /// judged first, as if it were this wait's first answer, without a

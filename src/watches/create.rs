@@ -83,8 +83,6 @@ pub struct CreateWatch<'a> {
     /// empty for a generated name.
     before: HashSet<String>,
     phase: Phase,
-    posts: u32,
-    ambiguous: u32,
 }
 
 impl<'a> CreateWatch<'a> {
@@ -107,19 +105,7 @@ impl<'a> CreateWatch<'a> {
             request,
             before: HashSet::new(),
             phase,
-            posts: 0,
-            ambiguous: 0,
         }
-    }
-
-    /// POSTs sent so far.
-    pub fn posts(&self) -> u32 {
-        self.posts
-    }
-
-    /// Ambiguous failures so far (each followed by a look).
-    pub fn ambiguous_failures(&self) -> u32 {
-        self.ambiguous
     }
 
     /// Whether `backup` is this run's: its name, not there before, of this
@@ -135,7 +121,6 @@ impl<'a> CreateWatch<'a> {
     }
 
     fn post(&mut self, timeout: Duration) -> Result<Created, ApiError> {
-        self.posts += 1;
         let failure = match self.api.create_backup(&self.index, &self.request, timeout) {
             Ok(backup) => return Ok(Created::Made(backup)),
             Err(failure) => failure,
@@ -149,7 +134,6 @@ impl<'a> CreateWatch<'a> {
             }),
             Resend::Never => Err(failure.error),
             Resend::LookFirst => {
-                self.ambiguous += 1;
                 self.phase = Phase::Look(Pager::new(self.index.clone()));
                 Err(ApiError::Transient {
                     detail: format!(
