@@ -1253,4 +1253,184 @@ mod tests {
         assert_eq!(finished.last.unwrap().status(), "Initializing");
         assert_eq!(finished.error.as_deref(), Some("HTTP 400 Bad Request"));
     }
+
+    /// A watch of made-up answers, each a status and a verdict, taking
+    /// 100 ms of fake time; `None` answers are a 404.
+    struct Steps<'c> {
+        clock: &'c FakeClock,
+        answers: RefCell<Vec<Option<(&'static str, Verdict)>>>,
+        requests: RefCell<u32>,
+        not_found_is_pending: bool,
+    }
+
+    impl<'c> Steps<'c> {
+        fn new(clock: &'c FakeClock, answers: Vec<Option<(&'static str, Verdict)>>) -> Self {
+            Steps {
+                clock,
+                answers: RefCell::new(answers),
+                requests: RefCell::new(0),
+                not_found_is_pending: false,
+            }
+        }
+    }
+
+    impl Watch for Steps<'_> {
+        type Seen = (&'static str, Verdict);
+
+        fn describe(&mut self, _: Duration) -> Result<Self::Seen, ApiError> {
+            *self.requests.borrow_mut() += 1;
+            self.clock.advance(MS(100));
+            take(&self.answers).ok_or(ApiError::NotFound {
+                detail: "HTTP 404".into(),
+            })
+        }
+
+        fn classify(&self, seen: &Self::Seen) -> Verdict {
+            seen.1
+        }
+
+        fn status<'s>(&self, seen: &'s Self::Seen) -> Option<&'s str> {
+            Some(seen.0)
+        }
+
+        fn failed(&self, seen: &Self::Seen) -> String {
+            format!("{} failed", seen.0)
+        }
+
+        fn not_found_is_pending(&self) -> bool {
+            self.not_found_is_pending
+        }
+    }
+
+    fn session_wait(
+        clock: &FakeClock,
+        watch: &mut Steps<'_>,
+        seed: Option<(&'static str, Verdict)>,
+        timeout: Duration,
+    ) -> Finished<(&'static str, Verdict)> {
+        let mut jitter = FixedJitter::new(&[0.0]);
+        let mut session = Session::start(policy(timeout), clock, &mut jitter);
+        session.wait(watch, seed, &mut Recorder::default())
+    }
+
+    #[test]
+    fn a_seed_that_is_already_the_target_needs_no_request() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![Some(("Pending", Verdict::Pending))]);
+        let finished = session_wait(&clock, &mut watch, Some(("Ready", Verdict::Target)), S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 0);
+        assert_eq!(*watch.requests.borrow(), 0);
+        assert_eq!(finished.statuses, vec!["Ready"]);
+    }
+
+    #[test]
+    fn a_seed_in_progress_is_followed_by_the_first_delay_then_requests() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![Some(("Ready", Verdict::Target))]);
+        let seed = Some(("Initializing", Verdict::Pending));
+        let finished = session_wait(&clock, &mut watch, seed, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 1);
+        assert_eq!(clock.sleeps(), vec![S(2)]);
+        assert_eq!(finished.statuses, vec!["Initializing", "Ready"]);
+    }
+
+    #[test]
+    fn continue_asks_again_at_once_and_does_not_grow_the_backoff() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(
+            &clock,
+            vec![
+                Some(("page", Verdict::Continue)),
+                Some(("page", Verdict::Continue)),
+                Some(("Pending", Verdict::Pending)),
+                Some(("page", Verdict::Continue)),
+                Some(("Pending", Verdict::Pending)),
+                Some(("Ready", Verdict::Target)),
+            ],
+        );
+        let finished = session_wait(&clock, &mut watch, None, S(600));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 6);
+        // Only the two pending answers wait: delays 0 and 1 of the schedule.
+        assert_eq!(clock.sleeps(), vec![S(2), S(3)]);
+    }
+
+    #[test]
+    fn a_single_check_still_reads_every_step_of_its_answer() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(
+            &clock,
+            vec![
+                Some(("page", Verdict::Continue)),
+                Some(("Pending", Verdict::Pending)),
+            ],
+        );
+        let finished = session_wait(&clock, &mut watch, None, Duration::ZERO);
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.attempts, 2);
+        assert!(clock.sleeps().is_empty());
+        assert!(
+            finished
+                .error
+                .unwrap()
+                .starts_with("checked once (--timeout 0): still in progress")
+        );
+    }
+
+    #[test]
+    fn a_404_for_an_object_just_created_is_waited_out() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![None, None, Some(("Ready", Verdict::Target))]);
+        watch.not_found_is_pending = true;
+        let finished = session_wait(&clock, &mut watch, None, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 3);
+
+        let mut watch = Steps::new(&clock, vec![None, Some(("Ready", Verdict::Target))]);
+        let finished = session_wait(&clock, &mut watch, None, S(60));
+        assert_eq!(finished.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn the_waits_of_a_session_share_one_deadline_and_one_count() {
+        let clock = FakeClock::new();
+        let mut jitter = FixedJitter::new(&[0.0]);
+        let mut session = Session::start(policy(S(10)), &clock, &mut jitter);
+        let mut first = Steps::new(
+            &clock,
+            vec![
+                Some(("Pending", Verdict::Pending)),
+                Some(("Ready", Verdict::Target)),
+            ],
+        );
+        let finished = session.wait(&mut first, None, &mut Recorder::default());
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.elapsed, MS(2_200));
+        let mut second = Steps::new(&clock, vec![Some(("Pending", Verdict::Pending))]);
+        let finished = session.wait(&mut second, None, &mut Recorder::default());
+        // The second wait gets what is left of the 10 s, and its backoff
+        // starts again at the first interval.
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.elapsed, MS(9_900));
+        assert_eq!(session.attempts(), 2 + finished.attempts);
+        assert_eq!(
+            finished.error.as_deref(),
+            Some(&*format!(
+                "deadline of 10s passed after {} attempts; last status: Pending",
+                session.attempts()
+            ))
+        );
+        assert_eq!(clock.sleeps()[1], S(2));
+    }
+
+    #[test]
+    fn a_failed_answer_ends_with_the_watch_s_own_words() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![Some(("Broken", Verdict::Failed))]);
+        let finished = session_wait(&clock, &mut watch, None, S(60));
+        assert_eq!(finished.outcome, Outcome::Failed);
+        assert_eq!(finished.error.as_deref(), Some("Broken failed"));
+    }
 }
