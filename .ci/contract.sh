@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Contract stage: serves Pinecone's own control-plane specs with Prism, runs
-# the release binary against each, and checks that the request passes
-# Prism's validation, that it carries the spec's API version, and that the
-# outputs equal the spec's example backup. The spec of the binary's default
-# API version is run without --api-version, so the default is proved too.
-# A negative part proves that validation is really on and that the checks
-# can fail.
+# the release binary against each, and checks that every request it sends
+# passes Prism's validation (path, headers, the create's JSON body, the
+# list's query), that the outputs equal the spec's example backup, that the
+# spec's example responses parse (the list example, every error example of
+# describe, create and list) and end as the README says. A negative part
+# proves that validation is really on (headers, body, query) and that the
+# checks can fail. Prism's examples carry unrelated ids, so whole flows
+# (create, then wait) are tested against the stateful fake in tests/it.
 #
 # Environment:
 #   PINECONE_OPENAPI_DIR  the spec copies (default ../shared/pinecone-openapi)
@@ -23,6 +25,8 @@ readonly SPECS=(db_control_2025-04.oas.yaml db_control_2025-10.oas.yaml db_contr
 # without the flag; if the default changes, that run sends another version
 # and the header check fails until this line and SPECS follow.
 readonly DEFAULT_VERSION=2025-04
+# An index name for the create and list paths (the specs give none).
+readonly INDEX=my-index
 readonly SPEC_DIR="${PINECONE_OPENAPI_DIR:-../shared/pinecone-openapi}"
 readonly PREFIX=target/contract
 readonly WORK="${PREFIX}/work"
@@ -131,21 +135,23 @@ log_since() {
 
 # ---- the binary ---------------------------------------------------------------
 
-# run_waiter DIR VERSION BACKUP_ID PREFER [FLAGS...]: runs the binary with a
+# run_waiter DIR VERSION PREFER SELECTION_FLAGS... : runs the binary with a
 # fresh GITHUB_OUTPUT and --json, leaving DIR/{output,stdout,stderr,exit_code}.
-# VERSION is passed as --api-version unless it is the default.
+# VERSION is passed as --api-version unless it is the binary's default, so
+# the default is proved too.
 run_waiter() {
-  local dir="$1" version="$2" backup_id="$3" prefer="$4" code=0 version_flag=()
-  shift 4
+  local dir="$1" version="$2" prefer="$3" code=0 version_flag=()
+  shift 3
   [[ "${version}" == "${DEFAULT_VERSION}" ]] || version_flag=(--api-version "${version}")
   mkdir -p "${dir}"
   : >"${dir}/output"
+  echo "${version}" >"${dir}/version"
   env -u GITHUB_ACTIONS -u GITHUB_STEP_SUMMARY -u PINECONE_BACKUP_ID -u PINECONE_CONTROLLER_HOST \
     -u PINECONE_API_VERSION -u HTTPS_PROXY -u https_proxy -u ALL_PROXY -u all_proxy \
     PINECONE_API_KEY="${API_KEY}" \
     PINECONE_ADDITIONAL_HEADERS="{\"Prefer\": \"${prefer}\"}" \
     GITHUB_OUTPUT="${dir}/output" \
-    timeout 60 "${bin}" --backup-id "${backup_id}" --api-host "http://127.0.0.1:${port}" \
+    timeout 60 "${bin}" --api-host "http://127.0.0.1:${port}" \
     ${version_flag[@]+"${version_flag[@]}"} --timeout 20s --json "$@" \
     >"${dir}/stdout" 2>"${dir}/stderr" || code=$?
   echo "${code}" >"${dir}/exit_code"
@@ -158,7 +164,7 @@ run_waiter() {
 check_waiter() {
   local dir="$1" log="$2" version="$3" backup_id="$4" example_name="$5" offset code
   offset="$(wc -c <"${log}")"
-  run_waiter "${dir}" "${version}" "${backup_id}" "code=200, example=${example_name}"
+  run_waiter "${dir}" "${version}" "code=200, example=${example_name}" --backup-id "${backup_id}"
   log_since "${log}" "${offset}" >"${dir}/prism.log"
   code="$(cat "${dir}/exit_code")"
   if [[ "${code}" == 0 ]]; then
@@ -168,27 +174,51 @@ check_waiter() {
     indent "${dir}/stderr"
   fi
   node_check outputs "${dir}/../example.json" "${dir}/output" "${dir}/stdout" || fail "outputs differ from the example"
-  check_prism_log "${dir}" "${version}"
+  check_prism_log "${dir}"
 }
 
-# The binary against one of the spec's error examples (Prefer picks it);
-# retryable statuses get a 3 s deadline.
+# The binary against one of the spec's error examples of OP (describe,
+# create or list; Prefer picks it); retryable statuses get a 3 s deadline.
 check_error_example() {
-  local dir="$1" log="$2" version="$3" backup_id="$4" status="$5" example_name="$6" offset
+  local dir="$1" log="$2" version="$3" op="$4" status="$5" example_name="$6" offset
+  shift 6
   offset="$(wc -c <"${log}")"
-  run_waiter "${dir}" "${version}" "${backup_id}" "code=${status}, example=${example_name}" \
+  run_waiter "${dir}" "${version}" "code=${status}, example=${example_name}" "$@" \
     --timeout 3s --initial-interval 200ms --max-interval 500ms
   log_since "${log}" "${offset}" >"${dir}/prism.log"
-  node_check failure "${dir}/.." "${status}" "${example_name}" "${dir}" \
-    || { fail "HTTP ${status} (${example_name}) handled wrongly; stderr:"; indent "${dir}/stderr"; }
-  check_prism_log "${dir}" "${version}"
+  node_check failure "${dir}/.." "${op}" "${status}" "${example_name}" "${dir}" \
+    || { fail "HTTP ${status} (${example_name}) of ${op} handled wrongly; stderr:"; indent "${dir}/stderr"; }
+  check_prism_log "${dir}"
+}
+
+# The create against Prism's 201 (made from the schema's examples): the
+# POST and its body pass validation, with and without a description.
+check_create() {
+  local dir="$1" log="$2" version="$3" offset
+  shift 3
+  offset="$(wc -c <"${log}")"
+  run_waiter "${dir}" "${version}" "code=201" --create-from-index "${INDEX}" "$@"
+  log_since "${log}" "${offset}" >"${dir}/prism.log"
+  node_check created "${dir}" || { fail "the create was handled wrongly; stderr:"; indent "${dir}/stderr"; }
+  check_prism_log "${dir}"
+}
+
+# The latest of an index against the list example, served for every page:
+# both list requests (limit, then paginationToken) pass validation.
+check_latest() {
+  local dir="$1" log="$2" version="$3" offset
+  offset="$(wc -c <"${log}")"
+  run_waiter "${dir}" "${version}" "code=200" --latest-of-index "${INDEX}"
+  log_since "${log}" "${offset}" >"${dir}/prism.log"
+  node_check latest "${dir}/.." "${dir}" || { fail "the listing was handled wrongly; stderr:"; indent "${dir}/stderr"; }
+  check_prism_log "${dir}"
 }
 
 # Every request the run made reached Prism, passed its validation and sent
-# X-Pinecone-API-Version: VERSION.
+# the run's X-Pinecone-API-Version.
 check_prism_log() {
-  local dir="$1" version="$2"
-  node_check log "${dir}/prism.log" "$(node_check output attempts "${dir}/output")" "${version}" \
+  local dir="$1"
+  node_check log "${dir}/prism.log" "$(node_check output attempts "${dir}/output")" "$(cat "${dir}/version")" \
     || { fail "Prism's validation; its log:"; indent "${dir}/prism.log"; }
 }
 
@@ -208,23 +238,29 @@ expect_rejected() {
 
 # Validation is on and every check can fail.
 check_negative() {
-  local dir="$1" log="$2" version="$3" backup_id="$4" version_header="$5" offset url code
+  local dir="$1" log="$2" version="$3" backup_id="$4" version_header="$5" offset url list code rejected=0
   mkdir -p "${dir}"
   url="http://127.0.0.1:${port}/backups/${backup_id}"
+  list="http://127.0.0.1:${port}/indexes/${INDEX}/backups"
+  local headers=(-H "Api-Key: ${API_KEY}" -H "X-Pinecone-API-Version: ${version}" -H "Accept: application/json")
   offset="$(wc -c <"${log}")"
   expect_rejected "no Api-Key" 401 "sl-violations: .*security" \
     "${url}" -H "X-Pinecone-API-Version: ${version}" -H "Accept: application/json"
-  if [[ "${version_header}" == declared ]]; then
+  rejected=$((rejected + 1))
+  if [[ "${version_header}" == yes ]]; then
     expect_rejected "no X-Pinecone-API-Version" 422 "x-pinecone-api-version" \
       "${url}" -H "Api-Key: ${API_KEY}" -H "Accept: application/json"
+    rejected=$((rejected + 1))
   else
-    # Prism accepts it; the log check below must still fail on it.
-    curl -sS -o /dev/null --noproxy '*' --max-time 10 "${url}" -H "Api-Key: ${API_KEY}" -H "Accept: application/json" \
-      || fail "no X-Pinecone-API-Version: curl failed"
-    echo "  n/a  no X-Pinecone-API-Version: this spec does not declare the header, so Prism accepts it"
+    echo "  --   no X-Pinecone-API-Version: this spec does not declare the header"
   fi
+  expect_rejected "a create body whose name is not a string" 422 '"location":\["request","body","name"\]' \
+    "${list}" "${headers[@]}" -H "Content-Type: application/json" -X POST --data '{"name": 5}'
+  expect_rejected "a list with limit 0" 422 '"location":\["query","limit"\]' "${list}?limit=0" "${headers[@]}"
+  expect_rejected "a list with limit 101" 422 '"location":\["query","limit"\]' "${list}?limit=101" "${headers[@]}"
+  rejected=$((rejected + 3))
   log_since "${log}" "${offset}" >"${dir}/prism.log"
-  if node_check log "${dir}/prism.log" 2 "${version}" >"${dir}/log-check" 2>&1; then
+  if node_check log "${dir}/prism.log" "${rejected}" "${version}" >"${dir}/log-check" 2>&1; then
     fail "the Prism log check passed on rejected requests:"
     indent "${dir}/log-check"
   else
@@ -233,7 +269,7 @@ check_negative() {
 
   # PINECONE_ADDITIONAL_HEADERS reaches Prism: an unknown example fails the
   # run, with Prism's complaint about it in the error output.
-  run_waiter "${dir}/bad-example" "${version}" "${backup_id}" "example=no-such-example"
+  run_waiter "${dir}/bad-example" "${version}" "example=no-such-example" --backup-id "${backup_id}"
   code="$(cat "${dir}/bad-example/exit_code")"
   if [[ "${code}" != 0 ]] && node_check output error "${dir}/bad-example/output" | grep -q no-such-example; then
     echo "  ok   Prefer: example=no-such-example makes the waiter fail (exit ${code}, Prism's error)"
@@ -257,7 +293,7 @@ check_negative() {
 # ---- per spec -------------------------------------------------------------------
 
 run_spec() {
-  local spec_file="$1" name dir info version backup_id example_name version_header cases line status error_example before
+  local spec_file="$1" name dir info version backup_id example_name version_header cases line status error_example op before
   name="${spec_file%.oas.yaml}"
   dir="${WORK}/${name}"
   before="${failures}"
@@ -266,23 +302,34 @@ run_spec() {
 
   info="$(node_check spec "${SPEC_DIR}/${spec_file}" "${dir}")"
   read -r version backup_id example_name version_header <<<"${info}"
-  local default_note=""
-  [[ "${version}" != "${DEFAULT_VERSION}" ]] || default_note=" (the binary's default: run without --api-version)"
-  echo "API version ${version}${default_note}, backup ${backup_id}, example '${example_name}'"
-  echo "X-Pinecone-API-Version header: ${version_header} by the spec"
+  echo "API version ${version}, backup ${backup_id}, example '${example_name}'"
   start_prism "${SPEC_DIR}/${spec_file}" "${dir}/prism-full.log"
   echo "prism listening on 127.0.0.1:${port} (pid ${prism_pid})"
 
   echo "waiter against the spec:"
   check_waiter "${dir}/waiter" "${dir}/prism-full.log" "${version}" "${backup_id}" "${example_name}"
-  cases="$(node_check error-cases "${dir}")"
-  while read -r line; do
-    [[ -n "${line}" ]] || continue
-    read -r status error_example <<<"${line}"
-    echo "waiter against the spec's HTTP ${status} example '${error_example}':"
-    check_error_example "${dir}/http-${status}-${error_example}" "${dir}/prism-full.log" \
-      "${version}" "${backup_id}" "${status}" "${error_example}" </dev/null
-  done <<<"${cases}"
+  echo "create against the spec's 201 (POST body with a name):"
+  check_create "${dir}/create" "${dir}/prism-full.log" "${version}"
+  # A generated name: a name of the user's would first list the index's
+  # backups, and the list example never ends (see check_latest).
+  echo "create against the spec's 201 (POST body with a name and a description):"
+  check_create "${dir}/create-described" "${dir}/prism-full.log" "${version}" \
+    --backup-description "Backup of the index"
+  echo "latest of an index against the spec's list example:"
+  check_latest "${dir}/latest" "${dir}/prism-full.log" "${version}"
+  for op in describe create list; do
+    local selection=(--backup-id "${backup_id}")
+    [[ "${op}" == create ]] && selection=(--create-from-index "${INDEX}")
+    [[ "${op}" == list ]] && selection=(--latest-of-index "${INDEX}")
+    cases="$(node_check error-cases "${dir}" "${op}")"
+    while read -r line; do
+      [[ -n "${line}" ]] || continue
+      read -r status error_example <<<"${line}"
+      echo "${op} against the spec's HTTP ${status} example '${error_example}':"
+      check_error_example "${dir}/${op}-http-${status}-${error_example}" "${dir}/prism-full.log" \
+        "${version}" "${op}" "${status}" "${error_example}" "${selection[@]}" </dev/null
+    done <<<"${cases}"
+  done
   echo "negative checks:"
   check_negative "${dir}/negative" "${dir}/prism-full.log" "${version}" "${backup_id}" "${version_header}"
   stop_prism

@@ -27,6 +27,11 @@ flag() {
     fi
 }
 flag backup-id "${INPUT_BACKUP_ID:-}"
+flag create-from-index "${INPUT_CREATE_FROM_INDEX:-}"
+flag latest-of-index "${INPUT_LATEST_OF_INDEX:-}"
+flag backup-name "${INPUT_BACKUP_NAME:-}"
+flag backup-description "${INPUT_BACKUP_DESCRIPTION:-}"
+flag max-age "${INPUT_MAX_AGE:-}"
 flag api-host "${INPUT_API_HOST:-}"
 flag api-version "${INPUT_API_VERSION:-}"
 flag timeout "${INPUT_TIMEOUT:-}"

@@ -1,23 +1,24 @@
-//! Wiring: flags to config, config to a wait, the wait to reports. The
-//! stages run in one direction and each lives in its own module; this file
-//! only connects them and makes sure outputs are written on every path.
+//! Wiring: flags to config, config to the stages, the stages to reports.
+//! Each step lives in its own module and data runs one way; this file only
+//! connects them and makes sure outputs are written on every path.
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use crate::api::{Guarded, HttpBackupApi, TrustNote};
+use crate::api::{Client, Guarded, TrustNote};
 use crate::cancel::Cancellation;
 use crate::cli::Parsed;
-use crate::clock::{SystemClock, SystemJitter};
-use crate::config::{Config, Env};
+use crate::clock::{Clock, SystemClock, SystemJitter};
+use crate::config::{Config, Env, Selection};
 use crate::outcome::Outcome;
-use crate::poller::{self, WaitPolicy};
 use crate::report::log::Log;
 use crate::report::terminal::{self, Screen, ScreenWriter, Ticking, Watcher};
 use crate::report::writer::{self, BoundedWriter, FileSink, LineQueue};
 use crate::report::{Report, azure, github_output, json, summary};
+use crate::stages::{self, Plan};
 use crate::usage::UsageError;
+use crate::wait::{Session, WaitPolicy};
 
 /// What `main` hands over: the parse result and the edges of the world.
 pub struct Input {
@@ -95,6 +96,14 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             "cannot handle SIGINT/SIGTERM ({reason}); a cancelled job will not write outputs"
         ));
     }
+    let clock = SystemClock::new(cancellation.clone());
+    // The suffix of a generated backup name: from the operating system even
+    // when --jitter-seed fixes the schedule, so two runs never share a name.
+    let plan = Plan::from_config(
+        &config,
+        clock.wall(),
+        SystemJitter::from_entropy().next_u32(),
+    );
     // The sinks a later job reads its gate from: one that cannot be written
     // ends the run before any request, and the others still get the error.
     let mut unusable = Vec::new();
@@ -112,14 +121,16 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         }
     }
     if !unusable.is_empty() {
-        let report = Report {
-            outcome: Outcome::Error,
-            backup_id: Some(config.backup_id.as_str().to_owned()),
-            backup: None,
-            attempts: 0,
-            elapsed: Duration::ZERO,
-            error: Some(format!("{}; no request was made", unusable.join("; "))),
+        let backup_id = match &config.selection {
+            Selection::Id(id) => Some(id.as_str().to_owned()),
+            _ => None,
         };
+        let report = Report::before_any_stage(
+            Outcome::Error,
+            plan.selected_by(),
+            backup_id,
+            format!("{}; no request was made", unusable.join("; ")),
+        );
         return finish(report, files, config.json, &mut log, stdout);
     }
     if let Some(problem) = files.summary.problem() {
@@ -131,38 +142,31 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             problem.reason
         ));
     }
-    let http = HttpBackupApi::from_config(&config);
-    for note in http.trust_notes() {
+    let client = Client::from_config(&config);
+    for note in client.trust_notes() {
         match note {
             TrustNote::Info(text) => log.note(text),
             TrustNote::Warning(text) => log.warning(text),
         }
     }
-    let api = Guarded::new(http, cancellation.clone());
-    let clock = SystemClock::new(cancellation);
+    let api = Guarded::new(client, cancellation);
     let mut jitter = config
         .jitter_seed
         .map_or_else(SystemJitter::from_entropy, SystemJitter::from_seed);
     let policy = WaitPolicy::from_config(&config);
-    let finished = if env.live_terminal() {
-        // The same loop; the clock redraws the live line while it sleeps and
-        // the watcher keeps it current.
+    let ran = if env.live_terminal() {
+        // The same stages; the clock redraws the live line while it sleeps
+        // and the watcher keeps it current.
         let ticking = Ticking::new(&clock, screen.clone());
+        let mut session = Session::start(policy, &ticking, &mut jitter);
         let mut watcher = Watcher::new(&mut log, screen.clone(), &ticking, config.timeout);
-        poller::wait(&policy, &api, &ticking, &mut jitter, &mut watcher)
+        stages::run(&plan, &api, &mut session, &mut watcher)
     } else {
-        poller::wait(&policy, &api, &clock, &mut jitter, &mut log)
+        let mut session = Session::start(policy, &clock, &mut jitter);
+        stages::run(&plan, &api, &mut session, &mut log)
     };
     screen.borrow_mut().stop();
-    let report = Report {
-        outcome: finished.outcome,
-        backup_id: Some(config.backup_id.as_str().to_owned()),
-        backup: finished.backup,
-        attempts: finished.attempts,
-        elapsed: finished.elapsed,
-        error: finished.error,
-    };
-    finish(report, files, config.json, &mut log, stdout)
+    finish(Report::from_ran(ran), files, config.json, &mut log, stdout)
 }
 
 /// How messages name the sinks a later job reads.

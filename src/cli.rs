@@ -3,8 +3,10 @@
 //! Conventions: long flags only; every flag a workflow may want from a secret
 //! or variable has an environment fallback named as in the Pinecone SDKs
 //! (`PINECONE_*`); durations take `500ms`, `2s`, `10m`, `1h30m` or bare
-//! seconds; status lists are repeatable or comma-separated. Cross-field rules
-//! (initial <= max interval, https unless loopback) live in `config.rs`.
+//! seconds; status lists are repeatable or comma-separated. Exactly one of
+//! `--backup-id`, `--create-from-index` and `--latest-of-index` selects the
+//! backup; which flags go with which mode, and every other cross-field rule
+//! (initial <= max interval, https unless loopback), live in `config`.
 //! Numeric flags accept a leading `-`, so that `--timeout -5s` reaches the
 //! parser and is refused for being negative rather than taken for a flag.
 
@@ -23,6 +25,19 @@ Durations:
   A whole number with a unit, h, m, s or ms, units largest first and each at
   most once: 500ms, 2s, 10m, 1h30m, 1h30m15s. A bare number is seconds (45).
   No sign, no fractions, at most 720h (30 days).
+
+Selecting the backup (exactly one):
+  --backup-id ID            wait for this backup
+  --create-from-index INDEX create a backup of INDEX (named by --backup-name,
+                            else INDEX-YYYYMMDD-HHMMSS-xxxxxx in UTC), then
+                            wait for it; a create is never sent twice by
+                            accident
+  --latest-of-index INDEX   wait for the newest backup of INDEX (by
+                            created_at) that is not in a failed status, no
+                            older than --max-age
+  A mode flag wins over a PINECONE_BACKUP_ID that only comes from the
+  environment. One --timeout covers the whole run, the create or listing
+  included.
 
 Environment:
   PINECONE_API_KEY, PINECONE_BACKUP_ID, PINECONE_CONTROLLER_HOST,
@@ -47,7 +62,8 @@ Environment:
           Print workflow commands: mask the key, group the log, annotate.
   GITHUB_OUTPUT
           File the step outputs are appended to (one per backup field, plus
-          result, error, attempts, elapsed_seconds and json).
+          result, error, attempts, elapsed_seconds, json, created,
+          selected_by and stage).
   GITHUB_STEP_SUMMARY
           File the job summary is appended to.
   TF_BUILD=True
@@ -62,12 +78,13 @@ Environment:
 
 /// Wait for a Pinecone backup to become Ready, with a hard deadline.
 ///
-/// Polls GET {api-host}/backups/{backup-id} with jittered exponential backoff
-/// until the backup's status is a ready status (exit 0), a failed status
-/// (exit 1) or the timeout passes (exit 3). Other exit codes: 2 invalid
-/// usage, 4 backup not found, 5 API key rejected, 6 other error, 130
-/// cancelled. Under GitHub Actions every field of the backup is written as a
-/// step output, with a job summary; under Azure Pipelines as output
+/// Selects a backup (the one given, a new backup of an index, or the newest
+/// backup of an index), then polls GET {api-host}/backups/{backup-id} with
+/// jittered exponential backoff until the backup's status is a ready status
+/// (exit 0), a failed status (exit 1) or the timeout passes (exit 3). Other
+/// exit codes: 2 invalid usage, 4 backup or index not found, 5 API key
+/// rejected, 6 other error, 130 cancelled. Under GitHub Actions every field
+/// of the backup is written as a step output, with a job summary; under Azure Pipelines as output
 /// variables; for GitLab CI, --dotenv writes a dotenv report.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -80,10 +97,41 @@ Environment:
 // The last occurrence of a flag wins, so a wrapper can set defaults that a
 // user overrides (the way `curl` and `git` treat repeated options).
 #[command(args_override_self = true)]
+// One way of selecting the backup is needed; `multiple` because which
+// combinations are refused depends on where a value came from (a mode flag
+// wins over PINECONE_BACKUP_ID from the environment), which config decides.
+#[command(group(
+    clap::ArgGroup::new("selection")
+        .args(["backup_id", "create_from_index", "latest_of_index"])
+        .required(true)
+        .multiple(true)
+))]
 pub struct Cli {
     /// ID of the backup to wait for.
     #[arg(long, env = "PINECONE_BACKUP_ID", value_name = "ID")]
-    pub backup_id: String,
+    pub backup_id: Option<String>,
+
+    /// Create a backup of this index, then wait for it.
+    #[arg(long, value_name = "INDEX")]
+    pub create_from_index: Option<String>,
+
+    /// Wait for the newest backup of this index that is not in a failed
+    /// status.
+    #[arg(long, value_name = "INDEX")]
+    pub latest_of_index: Option<String>,
+
+    /// Name of the backup --create-from-index makes. Default:
+    /// INDEX-YYYYMMDD-HHMMSS-xxxxxx (UTC time, random suffix), unique per run.
+    #[arg(long, value_name = "NAME")]
+    pub backup_name: Option<String>,
+
+    /// Description of the backup --create-from-index makes.
+    #[arg(long, value_name = "TEXT")]
+    pub backup_description: Option<String>,
+
+    /// With --latest-of-index: ignore backups created longer ago than this.
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub max_age: Option<HumanDuration>,
 
     /// Pinecone API key. Prefer the environment variable: command lines are
     /// visible to other processes.
@@ -114,8 +162,9 @@ pub struct Cli {
     )]
     pub api_version: String,
 
-    /// Overall deadline. The process exits within a second of it, whatever
-    /// the server does. 0 checks once: exit 0 ready, 1 failed, 3 not yet.
+    /// Overall deadline of the whole run, the create or listing included. The
+    /// process exits within a second of it, whatever the server does.
+    /// 0 checks once: exit 0 ready, 1 failed, 3 not yet.
     #[arg(
         long,
         value_name = "DURATION",

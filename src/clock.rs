@@ -1,12 +1,14 @@
 //! Time and randomness, the two inputs that make waiting hard to test.
 //!
-//! The poller never calls `Instant::now`, `thread::sleep` or a random number
-//! generator directly: it goes through [`Clock`] and [`Jitter`], so unit tests
-//! pass [`FakeClock`] and [`FixedJitter`] and assert exact delays without
-//! waiting. This module owns no policy; the schedule lives in `schedule.rs`.
+//! The wait loop never calls `Instant::now`, `SystemTime::now`,
+//! `thread::sleep` or a random number generator directly: it goes through
+//! [`Clock`] and [`Jitter`], so unit tests pass [`FakeClock`] and
+//! [`FixedJitter`] and assert exact delays (and ages, and generated names)
+//! without waiting. This module owns no policy; the schedule lives in
+//! `schedule.rs`.
 
 use std::cell::{Cell, RefCell};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::cancel::Cancellation;
 
@@ -19,10 +21,12 @@ pub enum Wake {
     Cancelled,
 }
 
-/// A monotonic clock that can sleep and be interrupted.
+/// A monotonic clock that can sleep and be interrupted, and the calendar.
 pub trait Clock {
     /// The current instant.
     fn now(&self) -> Instant;
+    /// The current calendar time (a backup's age, a generated name).
+    fn wall(&self) -> SystemTime;
     /// Sleeps for `duration`, returning early if the run is cancelled.
     fn sleep(&self, duration: Duration) -> Wake;
     /// Whether the run has been cancelled.
@@ -30,7 +34,7 @@ pub trait Clock {
 }
 
 /// The real clock. Sleeping waits on the cancellation token, so a signal
-/// wakes the poller at once instead of after the current backoff.
+/// wakes the wait loop at once instead of after the current backoff.
 pub struct SystemClock {
     cancellation: Cancellation,
 }
@@ -45,6 +49,10 @@ impl SystemClock {
 impl Clock for SystemClock {
     fn now(&self) -> Instant {
         Instant::now()
+    }
+
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
     }
 
     fn sleep(&self, duration: Duration) -> Wake {
@@ -64,6 +72,7 @@ impl Clock for SystemClock {
 /// [`FakeClock::advance`], and every sleep is recorded.
 pub struct FakeClock {
     start: Instant,
+    wall_start: Cell<SystemTime>,
     offset: Cell<Duration>,
     sleeps: RefCell<Vec<Duration>>,
     cancel_at: Cell<Option<Duration>>,
@@ -80,6 +89,7 @@ impl FakeClock {
     pub fn new() -> Self {
         FakeClock {
             start: Instant::now(),
+            wall_start: Cell::new(SystemTime::UNIX_EPOCH + FAKE_WALL_START),
             offset: Cell::new(Duration::ZERO),
             sleeps: RefCell::new(Vec::new()),
             cancel_at: Cell::new(None),
@@ -101,15 +111,28 @@ impl FakeClock {
         self.sleeps.borrow().clone()
     }
 
+    /// Sets the calendar time at offset zero (default: 2026-03-20T14:30:00Z).
+    pub fn set_wall_start(&self, wall: SystemTime) {
+        self.wall_start.set(wall);
+    }
+
     /// Simulates a signal arriving once `at` has elapsed.
     pub fn cancel_at(&self, at: Duration) {
         self.cancel_at.set(Some(at));
     }
 }
 
+/// A fake clock's calendar time at offset zero, since the Unix epoch:
+/// 2026-03-20T14:30:00Z.
+pub const FAKE_WALL_START: Duration = Duration::from_secs(1_774_017_000);
+
 impl Clock for FakeClock {
     fn now(&self) -> Instant {
         self.start + self.offset.get()
+    }
+
+    fn wall(&self) -> SystemTime {
+        self.wall_start.get() + self.offset.get()
     }
 
     fn sleep(&self, duration: Duration) -> Wake {
@@ -163,6 +186,11 @@ impl SystemJitter {
     /// A generator that repeats the same sequence for the same seed.
     pub fn from_seed(seed: u64) -> Self {
         SystemJitter { state: seed }
+    }
+
+    /// The next 32 random bits.
+    pub fn next_u32(&mut self) -> u32 {
+        (self.next_unit() * f64::from(u32::MAX)) as u32
     }
 }
 

@@ -14,7 +14,7 @@
 //! delay before that last attempt is the only one that may be shorter than
 //! `initial`; after it the waiter gives up. A zero timeout is a single check.
 //!
-//! This module decides; `poller.rs` acts. Every branch is tested exactly with
+//! This module decides; `wait.rs` acts. Every branch is tested exactly with
 //! fixed jitter values and made-up instants.
 
 use std::time::{Duration, Instant};
@@ -81,6 +81,10 @@ pub struct Schedule {
 pub enum Next {
     /// Sleep this long, then ask again.
     RetryIn(Duration),
+    /// Ask again at once: the attempt was one step of an answer that takes
+    /// several requests (a page of a list). Never chosen by the schedule;
+    /// the wait loop uses it when what it watches says so.
+    Now,
     /// Stop: no further attempt could finish before the deadline.
     GiveUp(GiveUp),
 }

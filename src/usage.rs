@@ -208,7 +208,8 @@ mod tests {
         );
         assert_eq!(
             refused(&["--api-key", "k"]).summary,
-            "the following required arguments were not provided: '--backup-id <ID>'"
+            "the following required arguments were not provided: \
+             '<--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>'"
         );
         let unknown = refused(&["--backup-id", "b", "--api-key", "k", "--timeuot", "1s"]);
         assert_eq!(
@@ -218,7 +219,7 @@ mod tests {
         assert_eq!(
             unknown.render(),
             "error: unexpected argument '--timeuot' found; a similar argument exists: '--timeout'\n\n\
-             Usage: pinecone-backup-wait [OPTIONS] --backup-id <ID> --api-key <KEY>\n\n\
+             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>\n\n\
              For more information, try '--help'.\n"
         );
     }
@@ -228,6 +229,7 @@ mod tests {
         let err = ConfigError {
             flag: "--api-host",
             message: "bad\nvalue".to_owned(),
+            conflicts_with: None,
         };
         assert_eq!(
             UsageError::from_config(&err).render(),

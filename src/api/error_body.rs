@@ -31,6 +31,13 @@ pub fn message(body: &str, key: &str) -> Option<String> {
     Some(one_line(body, key))
 }
 
+/// The `error.code` of a Pinecone error body (`NOT_FOUND`,
+/// `QUOTA_EXCEEDED`...), exactly as sent, for decisions; never printed.
+pub fn code(body: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
+    text(json.get("error").and_then(|e| e.get("code"))).map(str::to_owned)
+}
+
 /// The message, uncut: `one_line` cuts it once, so the cut can avoid the key.
 fn json_message(json: &serde_json::Value) -> Option<String> {
     let error = json.get("error");
@@ -104,6 +111,15 @@ mod tests {
             message(body, KEY).unwrap(),
             "Backup 'x' not found (NOT_FOUND)"
         );
+    }
+
+    #[test]
+    fn the_code_is_read_for_decisions() {
+        let body = r#"{"error":{"code":"QUOTA_EXCEEDED","message":"m"},"status":429}"#;
+        assert_eq!(code(body).as_deref(), Some("QUOTA_EXCEEDED"));
+        assert_eq!(code("Invalid API key"), None);
+        assert_eq!(code(r#"{"error":"bad"}"#), None);
+        assert_eq!(code(r#"{"error":{"code":7}}"#), None);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `Guarded`: the guarantee behind "never hangs past its timeout".
+//! `Guarded`: the guarantee behind "never hangs past its timeout", for
+//! every call of the control plane.
 //!
 //! ureq's own timeouts cover connect, TLS, headers and body, and fire first
 //! in practice. But a DNS resolver stuck in the C library, a bug in a
@@ -13,9 +14,9 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{ApiError, Backup, BackupApi};
+use super::{ApiError, Backup, BackupPage, ControlPlane, Delivery, NewBackup, WriteFailure};
 use crate::cancel::Cancellation;
-use crate::config::HumanDuration;
+use crate::config::{BackupId, HumanDuration, IndexName};
 
 /// How long past its own timeout a request may take to report before the
 /// guard gives up on it. Small enough to keep the one-second promise.
@@ -24,10 +25,48 @@ const GRACE: Duration = Duration::from_millis(250);
 /// How often the waiting caller checks for cancellation.
 const TICK: Duration = Duration::from_millis(50);
 
-/// Runs another `BackupApi` under a hard time limit and a cancellation token.
+/// Runs another `ControlPlane` under a hard time limit and a cancellation
+/// token.
 pub struct Guarded<A> {
     inner: Arc<A>,
     cancellation: Cancellation,
+}
+
+/// Why a guarded call has no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stopped {
+    /// The run was cancelled while waiting.
+    Cancelled,
+    /// The call outlived its timeout and was abandoned; it may have sent
+    /// its request.
+    Overran(Duration),
+    /// No thread could be started: nothing was sent.
+    NoThread(String),
+    /// The call's thread ended without a result (it panicked).
+    Vanished,
+}
+
+impl Stopped {
+    fn into_api_error(self) -> ApiError {
+        match self {
+            Stopped::Cancelled => ApiError::Cancelled,
+            Stopped::Overran(timeout) => {
+                ApiError::transient(format!("no response within {}", HumanDuration(timeout)))
+            }
+            Stopped::NoThread(err) => {
+                ApiError::transient(format!("could not start the request: {err}"))
+            }
+            Stopped::Vanished => ApiError::transient("the request ended without a result"),
+        }
+    }
+
+    /// How far a write got: only a call that never started sent nothing.
+    fn delivery(&self) -> Delivery {
+        match self {
+            Stopped::NoThread(_) => Delivery::NotSent,
+            _ => Delivery::NoAnswer,
+        }
+    }
 }
 
 impl<A> Guarded<A> {
@@ -40,52 +79,123 @@ impl<A> Guarded<A> {
     }
 }
 
-impl<A: BackupApi + Send + Sync + 'static> BackupApi for Guarded<A> {
-    fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError> {
+impl<A: Send + Sync + 'static> Guarded<A> {
+    /// Runs `call` on its own thread and waits at most `timeout` plus a
+    /// grace for its result, checking for cancellation every tick.
+    fn call<T: Send + 'static>(
+        &self,
+        name: &str,
+        timeout: Duration,
+        call: impl FnOnce(&A) -> T + Send + 'static,
+    ) -> Result<T, Stopped> {
         let give_up_at = Instant::now() + timeout + GRACE;
         let (sender, receiver) = mpsc::sync_channel(1);
         let inner = Arc::clone(&self.inner);
         thread::Builder::new()
-            .name("describe-backup".to_owned())
+            .name(name.to_owned())
             .spawn(move || {
                 // The receiver may be gone if we gave up; nobody to tell then.
-                let _ = sender.send(inner.describe_backup(timeout));
+                let _ = sender.send(call(&inner));
             })
-            .map_err(|err| ApiError::transient(format!("could not start the request: {err}")))?;
+            .map_err(|err| Stopped::NoThread(err.to_string()))?;
         loop {
             if self.cancellation.is_cancelled() {
-                return Err(ApiError::Cancelled);
+                return Err(Stopped::Cancelled);
             }
             let now = Instant::now();
             if now >= give_up_at {
-                return Err(ApiError::transient(format!(
-                    "no response within {}",
-                    HumanDuration(timeout)
-                )));
+                return Err(Stopped::Overran(timeout));
             }
             match receiver.recv_timeout((give_up_at - now).min(TICK)) {
-                Ok(result) => return result,
+                Ok(result) => return Ok(result),
                 Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(ApiError::transient("the request ended without a result"));
-                }
+                Err(RecvTimeoutError::Disconnected) => return Err(Stopped::Vanished),
             }
         }
+    }
+}
+
+impl<A: ControlPlane + Send + Sync + 'static> ControlPlane for Guarded<A> {
+    fn describe_backup(&self, id: &BackupId, timeout: Duration) -> Result<Backup, ApiError> {
+        let id = id.clone();
+        self.call("describe-backup", timeout, move |api| {
+            api.describe_backup(&id, timeout)
+        })
+        .unwrap_or_else(|stopped| Err(stopped.into_api_error()))
+    }
+
+    fn list_index_backups(
+        &self,
+        index: &IndexName,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<BackupPage, ApiError> {
+        let index = index.clone();
+        let token = token.map(str::to_owned);
+        self.call("list-backups", timeout, move |api| {
+            api.list_index_backups(&index, token.as_deref(), timeout)
+        })
+        .unwrap_or_else(|stopped| Err(stopped.into_api_error()))
+    }
+
+    fn create_backup(
+        &self,
+        index: &IndexName,
+        backup: &NewBackup,
+        timeout: Duration,
+    ) -> Result<Backup, WriteFailure> {
+        let index = index.clone();
+        let backup = backup.clone();
+        self.call("create-backup", timeout, move |api| {
+            api.create_backup(&index, &backup, timeout)
+        })
+        .unwrap_or_else(|stopped| {
+            let delivery = stopped.delivery();
+            Err(WriteFailure::new(stopped.into_api_error(), delivery))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Resend;
 
     /// An API that ignores its timeout and sleeps, like a stuck resolver.
     struct Stuck(Duration);
 
-    impl BackupApi for Stuck {
-        fn describe_backup(&self, _timeout: Duration) -> Result<Backup, ApiError> {
+    impl ControlPlane for Stuck {
+        fn describe_backup(&self, _: &BackupId, _timeout: Duration) -> Result<Backup, ApiError> {
             thread::sleep(self.0);
             Err(ApiError::transient("finally"))
         }
+
+        fn list_index_backups(
+            &self,
+            _: &IndexName,
+            _: Option<&str>,
+            _: Duration,
+        ) -> Result<BackupPage, ApiError> {
+            thread::sleep(self.0);
+            Err(ApiError::transient("finally"))
+        }
+
+        fn create_backup(
+            &self,
+            _: &IndexName,
+            _: &NewBackup,
+            _: Duration,
+        ) -> Result<Backup, WriteFailure> {
+            thread::sleep(self.0);
+            Err(WriteFailure::new(
+                ApiError::transient("finally"),
+                Delivery::NotSent,
+            ))
+        }
+    }
+
+    fn id() -> BackupId {
+        BackupId::from_raw("b1").unwrap()
     }
 
     #[test]
@@ -93,7 +203,7 @@ mod tests {
         let guarded = Guarded::new(Stuck(Duration::from_secs(30)), Cancellation::new());
         let started = Instant::now();
         let err = guarded
-            .describe_backup(Duration::from_millis(20))
+            .describe_backup(&id(), Duration::from_millis(20))
             .unwrap_err();
         assert!(err.is_retryable());
         assert!(err.to_string().contains("no response within 20ms"), "{err}");
@@ -101,9 +211,30 @@ mod tests {
     }
 
     #[test]
+    fn an_abandoned_create_may_have_been_sent_so_it_is_looked_for_first() {
+        let guarded = Guarded::new(Stuck(Duration::from_secs(30)), Cancellation::new());
+        let new = NewBackup {
+            name: "n".into(),
+            description: None,
+        };
+        let index = IndexName::from_raw("prod").unwrap();
+        let failure = guarded
+            .create_backup(&index, &new, Duration::from_millis(20))
+            .unwrap_err();
+        assert_eq!(failure.delivery, Delivery::NoAnswer);
+        assert_eq!(failure.resend, Resend::LookFirst);
+        let list = guarded
+            .list_index_backups(&index, Some("t"), Duration::from_millis(20))
+            .unwrap_err();
+        assert!(list.is_retryable());
+    }
+
+    #[test]
     fn returns_the_inner_result_when_it_arrives_in_time() {
         let guarded = Guarded::new(Stuck(Duration::from_millis(5)), Cancellation::new());
-        let err = guarded.describe_backup(Duration::from_secs(5)).unwrap_err();
+        let err = guarded
+            .describe_backup(&id(), Duration::from_secs(5))
+            .unwrap_err();
         assert_eq!(err, ApiError::transient("finally"));
     }
 
@@ -117,7 +248,7 @@ mod tests {
             cancellation.cancel();
         });
         assert_eq!(
-            guarded.describe_backup(Duration::from_secs(30)),
+            guarded.describe_backup(&id(), Duration::from_secs(30)),
             Err(ApiError::Cancelled)
         );
         assert!(started.elapsed() < Duration::from_secs(2));

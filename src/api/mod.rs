@@ -1,40 +1,92 @@
-//! The Pinecone control plane, as far as waiting needs it: one call,
-//! `describe_backup`, its model and its errors.
+//! The Pinecone control plane, as far as a run needs it: describe a backup,
+//! list an index's backups, create a backup; their models and errors.
 //!
-//! `BackupApi` is the seam: `HttpBackupApi` (ureq) in production, wrapped in
+//! `ControlPlane` is the seam: `Client` (ureq) in production, wrapped in
 //! `Guarded` so that a hung server or a signal can never hold the process;
-//! scripted fakes in the poller's tests. What comes back from the network is
-//! kept raw, so decisions are made on what the server said; the report sinks
-//! scrub the API key when they print (`report::redact`).
+//! scripted fakes in the unit tests. One client serves every resource
+//! (`client.rs`: agent, headers, trust, what a status code means); reads
+//! live in `backups.rs`, requests that change the world in `writes.rs`,
+//! with the rule that says when one may be sent again. What comes back from
+//! the network is kept raw, so decisions are made on what the server said;
+//! the report sinks scrub the API key when they print (`report::redact`).
 
+mod backups;
+mod client;
 mod error_body;
 mod guard;
-mod http;
 mod model;
 mod resolve;
 mod retry_after;
 mod tls;
+mod writes;
 
 use std::fmt;
 use std::time::Duration;
 
+use crate::config::{BackupId, IndexName};
+
+pub use backups::MAX_PAGE_SIZE;
+pub use client::{Client, NEWEST_PROVEN_API_VERSION};
 pub use guard::Guarded;
-pub use http::HttpBackupApi;
-pub use model::{Backup, FIELDS};
+pub use model::{Backup, BackupPage, FIELDS};
 pub use retry_after::parse_retry_after;
 pub use tls::Note as TrustNote;
+pub use writes::{Delivery, NewBackup, Resend, WriteFailure, resend_rule};
 
-/// `GET /backups/{backup_id}` for one configured backup.
-pub trait BackupApi {
-    /// Fetches the backup, giving up after `timeout`.
-    fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError>;
+/// The calls a run makes. Each gives up after `timeout`.
+pub trait ControlPlane {
+    /// `GET /backups/{backup_id}`.
+    fn describe_backup(&self, id: &BackupId, timeout: Duration) -> Result<Backup, ApiError>;
+
+    /// `GET /indexes/{index_name}/backups`: one page, the first or the one
+    /// `token` (a previous page's `pagination.next`) names.
+    fn list_index_backups(
+        &self,
+        index: &IndexName,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<BackupPage, ApiError>;
+
+    /// `POST /indexes/{index_name}/backups`. Not idempotent: a failure says
+    /// whether the request may be sent again (`WriteFailure::resend`).
+    fn create_backup(
+        &self,
+        index: &IndexName,
+        backup: &NewBackup,
+        timeout: Duration,
+    ) -> Result<Backup, WriteFailure>;
+}
+
+impl ControlPlane for Client {
+    fn describe_backup(&self, id: &BackupId, timeout: Duration) -> Result<Backup, ApiError> {
+        backups::describe(self, id, timeout)
+    }
+
+    fn list_index_backups(
+        &self,
+        index: &IndexName,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<BackupPage, ApiError> {
+        backups::list(self, index, token, timeout)
+    }
+
+    fn create_backup(
+        &self,
+        index: &IndexName,
+        backup: &NewBackup,
+        timeout: Duration,
+    ) -> Result<Backup, WriteFailure> {
+        writes::create_backup(self, index, backup, timeout)
+    }
 }
 
 /// Why a describe call did not return a backup. The variant decides both
 /// whether to retry and which exit code a final error gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// Worth another try: connection errors, timeouts, 408, 429, 5xx.
+    /// Worth another try: connection errors, timeouts, 408, 429 (but a
+    /// quota), 5xx.
     Transient {
         /// What happened, for the log and the `error` output.
         detail: String,
@@ -52,7 +104,7 @@ pub enum ApiError {
         /// The resolver's reason.
         detail: String,
     },
-    /// HTTP 404: the backup does not exist.
+    /// HTTP 404: the backup (or index) does not exist.
     NotFound {
         /// What happened.
         detail: String,
@@ -62,13 +114,14 @@ pub enum ApiError {
         /// What happened.
         detail: String,
     },
-    /// A success status whose body is not a BackupModel.
+    /// A success status whose body is not what the spec says (a
+    /// BackupModel, a BackupList), or a list whose pages do not end.
     Malformed {
         /// What is wrong with it.
         detail: String,
     },
-    /// Any other response we must not retry: other 4xx, redirects, TLS
-    /// certificate errors.
+    /// Any other response we must not retry: other 4xx, a quota, redirects,
+    /// TLS certificate errors.
     Rejected {
         /// What happened.
         detail: String,

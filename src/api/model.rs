@@ -1,4 +1,5 @@
-//! `Backup`: the BackupModel as the API sent it.
+//! `Backup`: the BackupModel as the API sent it; `BackupPage`: one page of
+//! a BackupList.
 //!
 //! The wait only depends on `status`, but a gate that says "Ready" about a
 //! body that is not a BackupModel would lie, so the fields the spec defines
@@ -119,6 +120,69 @@ impl Backup {
     }
 }
 
+/// One page of `GET /indexes/{index_name}/backups` (`BackupList`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupPage {
+    /// The page's backups, in the order sent.
+    pub backups: Vec<Backup>,
+    /// `pagination.next`: the token of the next page, `None` on the last.
+    pub next: Option<String>,
+}
+
+impl BackupPage {
+    /// Checks a parsed JSON body against the BackupList: an object whose
+    /// `data` (absent or `null`: no backups) is an array of BackupModels,
+    /// and whose `pagination` is absent, `null` (the last page; 2026-07
+    /// allows both) or an object with a string `next`. An empty `next` also
+    /// ends the list.
+    pub fn from_value(value: Value) -> Result<BackupPage, String> {
+        let Value::Object(mut fields) = value else {
+            return Err(format!(
+                "expected a BackupList JSON object, got {}",
+                kind_of(&value)
+            ));
+        };
+        let backups = match fields.remove("data") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    Backup::from_value(item)
+                        .map_err(|err| format!("item {} of `data`: {err}", i + 1))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(format!(
+                    "`data` should be an array of BackupModels, got {}",
+                    kind_of(&other)
+                ));
+            }
+        };
+        let next = match fields.remove("pagination") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(pagination)) => match pagination.get("next") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(next)) if next.is_empty() => None,
+                Some(Value::String(next)) => Some(next.clone()),
+                Some(other) => {
+                    return Err(format!(
+                        "`pagination.next` should be a string, got {}",
+                        kind_of(other)
+                    ));
+                }
+            },
+            Some(other) => {
+                return Err(format!(
+                    "`pagination` should be an object, got {}",
+                    kind_of(&other)
+                ));
+            }
+        };
+        Ok(BackupPage { backups, next })
+    }
+}
+
 fn output_value(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
@@ -198,6 +262,45 @@ mod tests {
         assert!(err(json!({"status": 3})).contains("invalid type"));
         assert!(err(json!({"status": "Ready", "record_count": "120000"})).contains("120000"));
         assert!(err(json!({"status": "Ready", "tags": ["a"]})).contains("invalid type"));
+    }
+
+    #[test]
+    fn the_spec_list_example_parses_with_its_next_page() {
+        // db_control_2025-10 `list_index_backups` 200 example `backups`.
+        let page = BackupPage::from_value(json!({
+            "data": [
+                {"backup_id": "bkp_123abc", "status": "Ready", "created_at": "2024-03-15T10:30:00Z"},
+                {"backup_id": "bkp_789xyz", "status": "Ready", "created_at": "2024-03-20T15:45:00Z"}
+            ],
+            "pagination": {"next": "dXNlcl9pZD11c2VyXzE="}
+        }))
+        .unwrap();
+        assert_eq!(page.backups.len(), 2);
+        assert_eq!(page.backups[1].text("backup_id"), Some("bkp_789xyz"));
+        assert_eq!(page.next.as_deref(), Some("dXNlcl9pZD11c2VyXzE="));
+    }
+
+    #[test]
+    fn a_last_page_has_no_next_in_every_spelling() {
+        for last in [
+            json!({"data": []}),
+            json!({"data": [], "pagination": null}),
+            json!({"data": null, "pagination": {"next": ""}}),
+            json!({}),
+        ] {
+            let page = BackupPage::from_value(last.clone()).unwrap();
+            assert_eq!(page.next, None, "{last}");
+        }
+    }
+
+    #[test]
+    fn a_list_that_is_not_a_backup_list_is_refused_with_the_reason() {
+        let err = |v: Value| BackupPage::from_value(v).unwrap_err();
+        assert!(err(json!([])).contains("an array"));
+        assert!(err(json!({"data": {}})).contains("`data` should be an array"));
+        assert!(err(json!({"data": [{"status": "Ready"}, {"name": "x"}]})).contains("item 2"));
+        assert!(err(json!({"pagination": {"next": 3}})).contains("a number"));
+        assert!(err(json!({"pagination": "x"})).contains("`pagination`"));
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl Trust {
     /// HTTP (loopback only); the bundled roots plus the configured or
     /// operating system's ones for HTTPS.
     pub fn for_endpoint(endpoint: &Endpoint, paths: &CaCertPaths) -> Trust {
-        if !endpoint.url().starts_with("https://") {
+        if !endpoint.is_https() {
             return Trust::bundled_only();
         }
         Trust::from_sources(paths, read_paths, read_os_store)
@@ -452,8 +452,7 @@ mod tests {
     use testkit::tls::TestCa;
 
     fn https() -> Endpoint {
-        let id = crate::config::BackupId::from_raw("b1").unwrap();
-        Endpoint::from_host("https://api.pinecone.io", &id).unwrap()
+        Endpoint::from_host("https://api.pinecone.io").unwrap()
     }
 
     fn file(path: &str) -> CaCertPaths {
@@ -631,8 +630,7 @@ mod tests {
 
     #[test]
     fn plain_http_reads_nothing() {
-        let id = crate::config::BackupId::from_raw("b1").unwrap();
-        let endpoint = Endpoint::from_host("http://127.0.0.1:1", &id).unwrap();
+        let endpoint = Endpoint::from_host("http://127.0.0.1:1").unwrap();
         let trust = Trust::for_endpoint(&endpoint, &file("/nope"));
         assert!(trust.notes().is_empty());
         assert!(trust.widen().is_none());

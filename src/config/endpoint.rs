@@ -1,6 +1,7 @@
-//! Where requests go: `--api-host` plus the backup id, checked so that the
-//! key only ever travels over TLS (loopback excepted) and the id can never
-//! change the path it is placed in.
+//! Where requests go: `--api-host`, checked so that the key only ever
+//! travels over TLS (loopback excepted), and the names placed in a path (a
+//! backup id, an index name), checked so that none can change the path it
+//! is placed in.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -9,10 +10,9 @@ use ureq::http::Uri;
 
 use super::quote::quoted;
 
-/// The validated URL of `GET /backups/{backup_id}`.
+/// The validated API base that every request path is appended to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    url: String,
     base: String,
     host: String,
     loopback: bool,
@@ -49,16 +49,22 @@ impl BackupId {
     /// everything but unreserved characters is escaped, so `/`, `?`, `#`,
     /// `%` and spaces stay inside the segment.
     pub fn path_segment(&self) -> String {
-        let mut out = String::with_capacity(self.0.len());
-        for byte in self.0.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-                out.push(byte as char);
-            } else {
-                out.push_str(&format!("%{byte:02X}"));
-            }
-        }
-        out
+        percent_encode(&self.0)
     }
+}
+
+/// Text percent-encoded as one path segment or query value: everything but
+/// RFC 3986's unreserved characters is escaped.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 impl fmt::Display for BackupId {
@@ -68,11 +74,11 @@ impl fmt::Display for BackupId {
 }
 
 impl Endpoint {
-    /// Builds the backup URL from `--api-host`. A host without a scheme gets
+    /// Builds the API base from `--api-host`. A host without a scheme gets
     /// `https://`, as in the Pinecone SDKs; a path prefix (an API gateway) is
     /// kept; `http://` is refused unless the host is loopback; a port must be
     /// a number from 1 to 65535.
-    pub fn from_host(api_host: &str, backup_id: &BackupId) -> Result<Self, String> {
+    pub fn from_host(api_host: &str) -> Result<Self, String> {
         let trimmed = api_host.trim();
         if trimmed.is_empty() {
             return Err("the API host is empty".to_owned());
@@ -121,23 +127,26 @@ impl Endpoint {
         }
         let prefix = uri.path().trim_end_matches('/');
         let base = format!("{scheme}://{authority}{prefix}");
-        let url = format!("{base}/backups/{}", backup_id.path_segment());
         Ok(Endpoint {
-            url,
             base,
             host: bare_host(authority.host()),
             loopback,
         })
     }
 
-    /// The full URL of the backup.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The API base (scheme, host, optional path prefix), for logs.
+    /// The API base (scheme, host, optional path prefix).
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The URL of `path` (which starts with `/`) under the base.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Whether requests go over TLS.
+    pub fn is_https(&self) -> bool {
+        self.base.starts_with("https://")
     }
 
     /// The host name or address, lower case, IPv6 without brackets (for
@@ -213,7 +222,11 @@ mod tests {
     use super::*;
 
     fn url(host: &str, id: &str) -> Result<String, String> {
-        Endpoint::from_host(host, &BackupId::from_raw(id).unwrap()).map(|e| e.url().to_owned())
+        let path = format!(
+            "/backups/{}",
+            BackupId::from_raw(id).unwrap().path_segment()
+        );
+        Endpoint::from_host(host).map(|e| e.url(&path))
     }
 
     #[test]
@@ -313,7 +326,7 @@ mod tests {
 
     #[test]
     fn the_host_is_kept_for_no_proxy_matching() {
-        let endpoint = |host: &str| Endpoint::from_host(host, &BackupId::from_raw("b").unwrap());
+        let endpoint = Endpoint::from_host;
         assert_eq!(
             endpoint("https://API.Pinecone.io/x").unwrap().host(),
             "api.pinecone.io"

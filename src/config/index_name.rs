@@ -26,6 +26,11 @@ pub const RULE: &str = "1 to 45 characters: lowercase letters a-z, digits and '-
 pub struct IndexName(String);
 
 impl IndexName {
+    /// Validates a name as given (surrounding whitespace is trimmed).
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        raw.parse()
+    }
+
     /// The name.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -15,34 +15,70 @@ mod multiplier;
 mod proxy;
 mod quote;
 
-// --- restore (issue 10): added apart from the list above, for the merge ---
 pub mod index_name;
 pub use index_name::IndexName;
 // The data plane's index hosts follow `--api-host`'s loopback and port rules.
 pub(crate) use endpoint::{check_port, is_loopback};
-// --- end restore ---
 
 use std::fmt;
 use std::time::Duration;
 
 pub use api_key::{ApiKey, ApiKeyError};
 pub use duration::{GRAMMAR as DURATION_GRAMMAR, HumanDuration};
-pub use endpoint::{BackupId, Endpoint};
+pub use endpoint::{BackupId, Endpoint, percent_encode};
 pub use env::{CaCertPaths, Env, PROXY_VARIABLES};
 pub use headers::AdditionalHeaders;
 pub use multiplier::{MAX_MULTIPLIER, Multiplier};
 pub use proxy::{ProxySetting, Proxying, no_proxy_matches};
 pub use quote::{escaped, one_line, quoted};
 
-use crate::cli::{Cli, Origins};
+use crate::cli::{Cli, Origin, Origins};
 use crate::schedule::Schedule;
 use crate::status::{StatusRules, StatusSet};
+
+/// How the backup to wait for is chosen: exactly one way per run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// `--backup-id` (or `PINECONE_BACKUP_ID`): this backup.
+    Id(BackupId),
+    /// `--create-from-index`: a backup this run creates.
+    Create {
+        /// The index to back up.
+        index: IndexName,
+        /// `--backup-name`; `None` means a generated, unique one.
+        name: Option<String>,
+        /// `--backup-description`.
+        description: Option<String>,
+    },
+    /// `--latest-of-index`: the newest backup (by `created_at`) of the
+    /// index that is not in a failed status.
+    Latest {
+        /// The index whose backups are listed.
+        index: IndexName,
+        /// `--max-age`: backups created longer ago are ignored.
+        max_age: Option<Duration>,
+    },
+}
+
+impl Selection {
+    /// The flag that chose this mode, for messages.
+    pub fn flag(&self) -> &'static str {
+        match self {
+            Selection::Id(_) => "--backup-id",
+            Selection::Create { .. } => "--create-from-index",
+            Selection::Latest { .. } => "--latest-of-index",
+        }
+    }
+}
 
 /// Everything a run needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The backup to wait for.
-    pub backup_id: BackupId,
+    /// How the backup to wait for is chosen.
+    pub selection: Selection,
+    /// The mode flag that won over a `PINECONE_BACKUP_ID` from the
+    /// environment, which is then ignored (said in the start-up log).
+    pub ignored_env_backup_id: Option<&'static str>,
     /// The secret; printed only as `(redacted)`.
     pub api_key: ApiKey,
     /// Where to send requests.
@@ -93,11 +129,20 @@ pub struct ConfigError {
     pub flag: &'static str,
     /// What is wrong, naming the value received (never the key).
     pub message: String,
+    /// The other flag, when the rule broken is that two do not go together.
+    pub conflicts_with: Option<String>,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid value for {}: {}", self.flag, self.message)
+        match &self.conflicts_with {
+            None => write!(f, "invalid value for {}: {}", self.flag, self.message),
+            Some(other) => write!(
+                f,
+                "the argument '{}' cannot be used with {other}: {}",
+                self.flag, self.message
+            ),
+        }
     }
 }
 
@@ -107,18 +152,28 @@ fn invalid(flag: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError {
         flag,
         message: message.into(),
+        conflicts_with: None,
+    }
+}
+
+/// Two flags that do not go together; `other` is shown as given
+/// (`'--backup-id'`, or where its value came from).
+fn conflict(flag: &'static str, other: String, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        flag,
+        message: message.into(),
+        conflicts_with: Some(other),
     }
 }
 
 impl Config {
     /// Checks the parsed flags against each other and the environment.
     pub fn from_cli(cli: &Cli, origins: Origins, env: &Env) -> Result<Config, ConfigError> {
-        let backup_id = BackupId::from_raw(&cli.backup_id)
-            .map_err(|message| invalid("--backup-id", message))?;
+        let (selection, ignored_env_backup_id) = selection(cli, origins)?;
         let api_key =
             ApiKey::from_raw(&cli.api_key).map_err(|err| invalid("--api-key", err.to_string()))?;
-        let endpoint = Endpoint::from_host(&cli.api_host, &backup_id)
-            .map_err(|message| invalid("--api-host", message))?;
+        let endpoint =
+            Endpoint::from_host(&cli.api_host).map_err(|message| invalid("--api-host", message))?;
         let api_version = cli.api_version.trim().to_owned();
         if api_version.is_empty() || !api_version.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(invalid(
@@ -138,7 +193,16 @@ impl Config {
             .map_err(|(variable, message)| invalid(variable, message))?;
 
         // Zero is allowed here alone: one check, as `kubectl wait --timeout=0`.
+        // A create is not a check: it needs time to finish.
         let timeout = cli.timeout.0;
+        if timeout.is_zero() && matches!(selection, Selection::Create { .. }) {
+            return Err(conflict(
+                "--timeout 0",
+                "'--create-from-index'".to_owned(),
+                "checking once does not leave a new backup time to finish; \
+                 give a deadline such as --timeout 30m",
+            ));
+        }
         let request_timeout = positive("--request-timeout", cli.request_timeout)?;
         let initial = positive("--initial-interval", cli.initial_interval)?;
         let max = positive("--max-interval", cli.max_interval)?;
@@ -161,7 +225,8 @@ impl Config {
         .map_err(|message| invalid(overlap_flag(origins), message))?;
 
         Ok(Config {
-            backup_id,
+            selection,
+            ignored_env_backup_id,
             api_key,
             endpoint,
             api_version,
@@ -182,6 +247,108 @@ impl Config {
             ca_certs: env.ca_certs.clone(),
         })
     }
+}
+
+/// The one way of selecting the backup, from the mode flags and
+/// `--backup-id` (flag or environment); and the mode flag that won over
+/// `PINECONE_BACKUP_ID`, if one did. Two ways given on the command line are
+/// refused, naming both; so is a flag that goes with another mode.
+fn selection(
+    cli: &Cli,
+    origins: Origins,
+) -> Result<(Selection, Option<&'static str>), ConfigError> {
+    let id_from_flag = cli.backup_id.is_some() && origins.backup_id == Origin::Flag;
+    let given: Vec<&'static str> = [
+        ("--backup-id", id_from_flag),
+        ("--create-from-index", cli.create_from_index.is_some()),
+        ("--latest-of-index", cli.latest_of_index.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    if let [first, second, ..] = given[..] {
+        return Err(conflict(
+            second,
+            format!("'{first}'"),
+            "give one way of selecting the backup",
+        ));
+    }
+    let index = |flag: &'static str, raw: &str| {
+        IndexName::from_raw(raw).map_err(|message| invalid(flag, message))
+    };
+    let mode = given.first().copied();
+    let selection = if let Some(raw) = &cli.create_from_index {
+        Selection::Create {
+            index: index("--create-from-index", raw)?,
+            name: cli
+                .backup_name
+                .as_deref()
+                .map(backup_name)
+                .transpose()
+                .map_err(|message| invalid("--backup-name", message))?,
+            description: cli.backup_description.clone(),
+        }
+    } else if let Some(raw) = &cli.latest_of_index {
+        Selection::Latest {
+            index: index("--latest-of-index", raw)?,
+            max_age: cli
+                .max_age
+                .map(|age| positive("--max-age", age))
+                .transpose()?,
+        }
+    } else {
+        // clap requires one of the three, so the id is there.
+        let raw = cli.backup_id.as_deref().unwrap_or_default();
+        let id = BackupId::from_raw(raw).map_err(|message| invalid("--backup-id", message))?;
+        Selection::Id(id)
+    };
+    // What the id mode is called in a message: the flag, or where it came from.
+    let selected_by = match (&selection, origins.backup_id) {
+        (Selection::Id(_), Origin::Env(name)) => format!("'--backup-id' (from {name})"),
+        (other, _) => format!("'{}'", other.flag()),
+    };
+    let goes_with = |flag: &'static str, given: bool, mode: &'static str| {
+        if given && selection.flag() != mode {
+            Err(conflict(
+                flag,
+                selected_by.clone(),
+                format!("{flag} goes with {mode}"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    goes_with(
+        "--backup-name",
+        cli.backup_name.is_some(),
+        "--create-from-index",
+    )?;
+    goes_with(
+        "--backup-description",
+        cli.backup_description.is_some(),
+        "--create-from-index",
+    )?;
+    goes_with("--max-age", cli.max_age.is_some(), "--latest-of-index")?;
+    let ignored = match (mode, origins.backup_id) {
+        (Some(mode), Origin::Env(_)) if cli.backup_id.is_some() && mode != "--backup-id" => {
+            Some(mode)
+        }
+        _ => None,
+    };
+    Ok((selection, ignored))
+}
+
+/// A backup name as given: trimmed, not empty, no control characters (it
+/// is sent as JSON, but read in logs and on consoles).
+fn backup_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("the backup name is empty; leave the flag out for a generated name".to_owned());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("{} contains a control character", quoted(name)));
+    }
+    Ok(name.to_owned())
 }
 
 /// The status flag to blame for a status that is both ready and failed: the
@@ -235,7 +402,11 @@ mod tests {
             }
         );
         assert_eq!(config.api_version, "2025-04");
-        assert_eq!(config.endpoint.url(), "https://api.pinecone.io/backups/b1");
+        assert_eq!(config.endpoint.base(), "https://api.pinecone.io");
+        assert_eq!(
+            config.selection,
+            Selection::Id(BackupId::from_raw("b1").unwrap())
+        );
         assert_eq!(config.statuses.ready().to_string(), "Ready");
         assert_eq!(
             config.statuses.failed().to_string(),
@@ -375,6 +546,137 @@ mod tests {
             let err = config(args).unwrap_err().to_string();
             assert!(!err.chars().any(char::is_control), "{args:?}: {err:?}");
         }
+    }
+
+    /// A configuration from `args` alone (no `--backup-id` added).
+    fn bare(args: &[&str]) -> Result<Config, ConfigError> {
+        let mut all = vec!["w", "--api-key", "pcsk_test"];
+        all.extend_from_slice(args);
+        let parsed = Cli::parse_args(all).expect("clap accepts the flags");
+        Config::from_cli(&parsed.cli, parsed.origins, &Env::default())
+    }
+
+    #[test]
+    fn each_mode_selects_the_backup_its_own_way() {
+        let create = bare(&[
+            "--create-from-index",
+            "prod",
+            "--backup-name",
+            " nightly ",
+            "--backup-description",
+            "before deploy",
+        ])
+        .unwrap();
+        assert_eq!(
+            create.selection,
+            Selection::Create {
+                index: IndexName::from_raw("prod").unwrap(),
+                name: Some("nightly".to_owned()),
+                description: Some("before deploy".to_owned()),
+            }
+        );
+        let latest = bare(&["--latest-of-index", "prod", "--max-age", "24h"]).unwrap();
+        assert_eq!(
+            latest.selection,
+            Selection::Latest {
+                index: IndexName::from_raw("prod").unwrap(),
+                max_age: Some(Duration::from_secs(24 * 3600)),
+            }
+        );
+        assert_eq!(latest.ignored_env_backup_id, None);
+    }
+
+    #[test]
+    fn two_modes_are_refused_naming_both_flags() {
+        for (args, message) in [
+            (
+                &["--backup-id", "b", "--create-from-index", "prod"][..],
+                "the argument '--create-from-index' cannot be used with '--backup-id'",
+            ),
+            (
+                &["--latest-of-index", "prod", "--backup-id", "b"][..],
+                "the argument '--latest-of-index' cannot be used with '--backup-id'",
+            ),
+            (
+                &["--create-from-index", "a", "--latest-of-index", "b"][..],
+                "the argument '--latest-of-index' cannot be used with '--create-from-index'",
+            ),
+        ] {
+            let err = bare(args).unwrap_err().to_string();
+            assert!(err.starts_with(message), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_flag_of_another_mode_is_refused_naming_both_flags() {
+        for (args, message) in [
+            (
+                &["--backup-id", "b", "--max-age", "1h"][..],
+                "the argument '--max-age' cannot be used with '--backup-id': --max-age goes with --latest-of-index",
+            ),
+            (
+                &["--create-from-index", "prod", "--max-age", "1h"][..],
+                "the argument '--max-age' cannot be used with '--create-from-index'",
+            ),
+            (
+                &["--latest-of-index", "prod", "--backup-name", "x"][..],
+                "the argument '--backup-name' cannot be used with '--latest-of-index': --backup-name goes with --create-from-index",
+            ),
+            (
+                &["--backup-id", "b", "--backup-description", "x"][..],
+                "the argument '--backup-description' cannot be used with '--backup-id'",
+            ),
+            (
+                &["--create-from-index", "prod", "--timeout", "0"][..],
+                "the argument '--timeout 0' cannot be used with '--create-from-index'",
+            ),
+        ] {
+            let err = bare(args).unwrap_err().to_string();
+            assert!(err.starts_with(message), "{args:?}: {err}");
+        }
+        assert!(bare(&["--latest-of-index", "prod", "--timeout", "0"]).is_ok());
+    }
+
+    #[test]
+    fn a_mode_flag_wins_over_the_backup_id_from_the_environment() {
+        let args = ["w", "--api-key", "k", "--latest-of-index", "prod"];
+        let mut parsed = Cli::parse_args(args).unwrap();
+        // As clap fills it when PINECONE_BACKUP_ID is set.
+        parsed.cli.backup_id = Some("from-env".to_owned());
+        parsed.origins.backup_id = Origin::Env("PINECONE_BACKUP_ID");
+        let config = Config::from_cli(&parsed.cli, parsed.origins, &Env::default()).unwrap();
+        assert!(matches!(config.selection, Selection::Latest { .. }));
+        assert_eq!(config.ignored_env_backup_id, Some("--latest-of-index"));
+        // Without a mode flag, the environment's id is the selection, and a
+        // flag of another mode names where the id came from.
+        let mut parsed =
+            Cli::parse_args(["w", "--api-key", "k", "--backup-id", "x", "--max-age", "1h"])
+                .unwrap();
+        parsed.cli.backup_id = Some("from-env".to_owned());
+        parsed.origins.backup_id = Origin::Env("PINECONE_BACKUP_ID");
+        let err = Config::from_cli(&parsed.cli, parsed.origins, &Env::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "the argument '--max-age' cannot be used with '--backup-id' (from PINECONE_BACKUP_ID)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn index_names_and_backup_names_are_checked_before_any_request() {
+        let err = bare(&["--create-from-index", "Prod_1"]).unwrap_err();
+        assert_eq!(err.flag, "--create-from-index");
+        let err = bare(&["--latest-of-index", "x-"]).unwrap_err();
+        assert_eq!(err.flag, "--latest-of-index");
+        let err = bare(&["--create-from-index", "p", "--backup-name", " "]).unwrap_err();
+        assert_eq!(err.flag, "--backup-name");
+        let err = bare(&["--create-from-index", "p", "--backup-name", "a\nb"]).unwrap_err();
+        assert_eq!(err.flag, "--backup-name");
+        let err = bare(&["--latest-of-index", "p", "--max-age", "0"]).unwrap_err();
+        assert_eq!(err.flag, "--max-age");
     }
 
     #[test]

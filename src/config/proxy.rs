@@ -213,10 +213,8 @@ fn without_credentials(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::BackupId;
-
     fn endpoint(host: &str) -> Endpoint {
-        Endpoint::from_host(host, &BackupId::from_raw("b").unwrap()).unwrap()
+        Endpoint::from_host(host).unwrap()
     }
 
     fn env(proxies: &[(&'static str, &str)], no_proxy: Option<&str>) -> Env {

@@ -1,6 +1,10 @@
 //! `--json`: one JSON object on stdout, for shells and other CI systems
 //! (`result=$(pinecone-backup-wait --json | jq -r .result)`).
 //!
+//! The object is documented in README.md ("The --json object"); `version`
+//! says which shape it has, and goes up when a key changes meaning or goes
+//! away (adding keys does not change it).
+//!
 //! Values are exact, except that the API key is scrubbed from everything
 //! that did not come from the waiter itself: strings, object keys, and
 //! numbers whose text contains it (those become strings).
@@ -11,9 +15,30 @@ use super::Report;
 use super::escape::json_line;
 use super::redact::Redactor;
 
+/// The schema version of the object.
+pub const VERSION: u32 = 1;
+
 /// Renders the result object, ending with a newline.
 pub fn render(report: &Report, redactor: &Redactor) -> String {
+    let stages: Vec<Value> = report
+        .stages
+        .iter()
+        .map(|stage| {
+            json!({
+                "stage": stage.stage.label(),
+                "result": stage.outcome.label(),
+                "attempts": stage.attempts,
+                "elapsed_seconds": stage.duration.as_millis() as f64 / 1000.0,
+                "statuses": redactor.json(&json!(stage.statuses)),
+            })
+        })
+        .collect();
     let object = json!({
+        "version": VERSION,
+        "created": report.created,
+        "selected_by": report.selected_by.map(|by| by.label()),
+        "stage": report.stage.map(|stage| stage.label()),
+        "stages": stages,
         "result": report.outcome.label(),
         "exit_code": report.outcome.exit_code(),
         "backup_id": redactor.json(&json!(report.backup_id)),
@@ -36,6 +61,7 @@ mod tests {
     use super::*;
     use crate::api::Backup;
     use crate::outcome::Outcome;
+    use crate::stages::{SelectedBy, Stage, StageReport};
     use std::time::Duration;
 
     #[test]
@@ -47,12 +73,35 @@ mod tests {
             attempts: 7,
             elapsed: Duration::from_millis(30_012),
             error: Some("deadline of 30s passed".into()),
+            created: Some(true),
+            selected_by: Some(SelectedBy::Create),
+            stage: Some(Stage::Backup),
+            selected: None,
+            stages: vec![
+                StageReport {
+                    stage: Stage::Select,
+                    outcome: Outcome::Ready,
+                    attempts: 1,
+                    duration: Duration::from_millis(120),
+                    statuses: Vec::new(),
+                },
+                StageReport {
+                    stage: Stage::Backup,
+                    outcome: Outcome::Timeout,
+                    attempts: 6,
+                    duration: Duration::from_millis(29_892),
+                    statuses: vec!["Initializing".into()],
+                },
+            ],
         };
         assert_eq!(
             render(&report, &Redactor::default()),
             "{\"attempts\":7,\"backup\":{\"status\":\"Initializing\"},\"backup_id\":\"b1\",\
-             \"elapsed_seconds\":30.012,\"error\":\"deadline of 30s passed\",\"exit_code\":3,\
-             \"result\":\"timeout\",\"status\":\"Initializing\"}\n"
+             \"created\":true,\"elapsed_seconds\":30.012,\"error\":\"deadline of 30s passed\",\
+             \"exit_code\":3,\"result\":\"timeout\",\"selected_by\":\"create\",\"stage\":\"backup\",\
+             \"stages\":[{\"attempts\":1,\"elapsed_seconds\":0.12,\"result\":\"ready\",\"stage\":\"select\",\
+             \"statuses\":[]},{\"attempts\":6,\"elapsed_seconds\":29.892,\"result\":\"timeout\",\
+             \"stage\":\"backup\",\"statuses\":[\"Initializing\"]}],\"status\":\"Initializing\",\"version\":1}\n"
         );
     }
 
@@ -62,7 +111,11 @@ mod tests {
         let value: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(value["result"], "invalid");
         assert_eq!(value["exit_code"], 2);
+        assert_eq!(value["version"], 1);
         assert!(value["backup"].is_null() && value["status"].is_null());
+        assert!(value["created"].is_null() && value["selected_by"].is_null());
+        assert!(value["stage"].is_null());
+        assert_eq!(value["stages"], json!([]));
     }
 
     #[test]
@@ -75,6 +128,7 @@ mod tests {
             attempts: 1,
             elapsed: Duration::from_millis(5),
             error: None,
+            ..Report::invalid(String::new())
         };
         let value: Value = serde_json::from_str(&render(&report, &Redactor::new(&key))).unwrap();
         assert_eq!(value["result"], "ready");

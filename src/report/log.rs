@@ -25,12 +25,15 @@ use super::escape::{
 use super::redact::{MARK, Redactor};
 use super::terminal::{Paint, paint};
 use super::{Report, headline};
+use crate::api::Backup;
 use crate::cli::Origin;
-use crate::config::{Config, HumanDuration};
+use crate::config::{Config, HumanDuration, Selection};
 use crate::outcome::Outcome;
-use crate::poller::{Attempt, Observer};
 use crate::schedule::{GiveUp, Next};
+use crate::stages::{Selected, SelectedBy, Stage, StageObserver};
+use crate::timestamp::age;
 use crate::usage::UsageError;
+use crate::wait::{Attempt, Observer, Part, Shown};
 
 /// Writes the log to `out` (stderr in production).
 pub struct Log<W: Write> {
@@ -136,6 +139,19 @@ impl<W: Write> Log<W> {
         self.plain(text, MAX_SERVER_CHARS)
     }
 
+    /// A `Shown` line: our words escaped, each server string scrubbed, cut
+    /// and escaped on its own.
+    fn shown(&self, shown: &Shown<'_>) -> String {
+        shown
+            .0
+            .iter()
+            .map(|part| match part {
+                Part::Ours(text) => self.plain(text, usize::MAX),
+                Part::Server(text) => self.server(text),
+            })
+            .collect()
+    }
+
     /// Masks the key, opens the log group and says what is about to happen.
     pub fn start(&mut self, config: &Config) {
         // First, before anything else is printed, and the only places the
@@ -148,11 +164,20 @@ impl<W: Write> Log<W> {
             let _ = writeln!(self.out, "{}", azure::setsecret(config.api_key.expose()));
         }
         self.redactor = Redactor::new(&config.api_key);
+        let id = |id: &crate::config::BackupId| self.redactor.text(id.as_str()).into_owned();
         if self.github_actions {
-            let group = format!(
-                "::group::Waiting for Pinecone backup {}",
-                command_data(&self.redactor.text(config.backup_id.as_str()))
-            );
+            let title = match &config.selection {
+                Selection::Id(backup_id) => {
+                    format!("Waiting for Pinecone backup {}", id(backup_id))
+                }
+                Selection::Create { index, .. } => {
+                    format!("Creating a Pinecone backup of index {index} and waiting for it")
+                }
+                Selection::Latest { index, .. } => {
+                    format!("Waiting for the latest Pinecone backup of index {index}")
+                }
+            };
+            let group = format!("::group::{}", command_data(&self.redactor.text(&title)));
             self.command(&group);
             self.group_open = true;
         }
@@ -161,18 +186,36 @@ impl<W: Write> Log<W> {
         } else {
             format!("waiting up to {} for", HumanDuration(config.timeout))
         };
+        let what = match &config.selection {
+            Selection::Id(backup_id) => {
+                format!("backup {}", self.plain(backup_id.as_str(), usize::MAX))
+            }
+            Selection::Create { index, .. } => {
+                format!("a new backup of index {index}, created by this run,")
+            }
+            Selection::Latest {
+                index,
+                max_age: Some(max_age),
+            } => format!(
+                "the latest backup of index {index} (created at most {} ago)",
+                HumanDuration(*max_age)
+            ),
+            Selection::Latest { index, .. } => format!("the latest backup of index {index}"),
+        };
         let intro = format!(
-            "pinecone-backup-wait {}: {how_long} backup {} at {} (API version {})",
+            "pinecone-backup-wait {}: {how_long} {what} at {} (API version {})",
             env!("CARGO_PKG_VERSION"),
-            self.plain(config.backup_id.as_str(), usize::MAX),
             self.plain(config.endpoint.base(), usize::MAX),
             self.plain(&config.api_version, usize::MAX),
         );
         self.line(&intro);
         let origins = config.origins;
+        let selection = match &config.selection {
+            Selection::Id(_) => format!("backup id {}", origin_text(origins.backup_id)),
+            other => format!("backup from {}", other.flag()),
+        };
         let mut sources = format!(
-            "  backup id {}, API key {}, host {}, API version {}",
-            origin_text(origins.backup_id),
+            "  {selection}, API key {}, host {}, API version {}",
             origin_text(origins.api_key),
             origin_text(origins.api_host),
             origin_text(origins.api_version),
@@ -185,6 +228,13 @@ impl<W: Write> Log<W> {
             ));
         }
         self.line(&sources);
+        if let Some(mode) = config.ignored_env_backup_id {
+            let line = format!(
+                "  PINECONE_BACKUP_ID is set in the environment, but {mode} selects the backup: \
+                 PINECONE_BACKUP_ID is ignored"
+            );
+            self.line(&line);
+        }
         if let Some(route) = config.proxy.describe() {
             let line = format!("  requests go {}", log_text(&route));
             self.line(&line);
@@ -311,12 +361,12 @@ fn utc_time_of_day(time: SystemTime) -> String {
 
 impl<W: Write> Observer for Log<W> {
     fn attempt(&mut self, attempt: &Attempt<'_>) {
-        let what = match attempt.result {
-            Ok(backup) => format!("status {}", self.server(backup.status().trim())),
+        let what = match &attempt.result {
+            Ok(shown) => self.shown(shown),
             Err(err) => self.plain(&err.to_string(), MAX_MESSAGE_CHARS),
         };
         let next = match attempt.next {
-            None => String::new(),
+            None | Some(Next::Now) => String::new(),
             Some(Next::RetryIn(delay)) => format!("; next check in {}", HumanDuration(delay)),
             Some(Next::GiveUp(GiveUp::SingleCheck)) => "; the single check is done".to_owned(),
             Some(Next::GiveUp(_)) => "; no time left for another check".to_owned(),
@@ -345,6 +395,40 @@ impl<W: Write> Observer for Log<W> {
     }
 }
 
+impl<W: Write> StageObserver for Log<W> {
+    fn entered(&mut self, stage: Stage, what: &str) {
+        let line = format!("{}: {}", stage.label(), self.plain(what, MAX_MESSAGE_CHARS));
+        self.line(&line);
+    }
+
+    fn selected(&mut self, selected: &Selected, backup: &Backup) {
+        let name = backup
+            .text("name")
+            .map(|name| format!("'{}' ", self.server(name)))
+            .unwrap_or_default();
+        let id = self.server(&selected.backup_id);
+        let index = selected.index.as_deref().unwrap_or("?");
+        let status = self.server(backup.status().trim());
+        let line = match (selected.by, selected.latest) {
+            (SelectedBy::Create, _) if selected.adopted => format!(
+                "selected: created backup {name}(id {id}) of index {index}; its answer was lost, \
+                 and it was found among the index's backups, so it was not created twice \
+                 (status {status})"
+            ),
+            (SelectedBy::Create, _) => format!(
+                "selected: created backup {name}(id {id}) of index {index} (status {status})"
+            ),
+            (SelectedBy::Latest, Some((old, listed))) => format!(
+                "selected: latest backup of {index}, created {} ago: {name}(id {id}), \
+                 the newest of {listed} (status {status})",
+                age(old)
+            ),
+            _ => format!("selected: backup {id} (status {status})"),
+        };
+        self.line(&line);
+    }
+}
+
 fn origin_text(origin: Origin) -> String {
     match origin {
         Origin::Flag => "from its flag".to_owned(),
@@ -358,14 +442,18 @@ fn origin_text(origin: Origin) -> String {
 /// to `MAX_MESSAGE_CHARS`.
 fn verdict(report: &Report, redactor: &Redactor) -> String {
     let server = |text: &str| cut(&redactor.text(text), MAX_SERVER_CHARS).into_owned();
-    let id = server(
-        report
-            .backup
-            .as_ref()
-            .and_then(|b| b.text("backup_id"))
-            .or(report.backup_id.as_deref())
-            .unwrap_or("?"),
-    );
+    let id = report
+        .backup
+        .as_ref()
+        .and_then(|b| b.text("backup_id"))
+        .or(report.backup_id.as_deref());
+    // Before a backup was selected, say what was being done.
+    let subject = match (id, report.selected_by) {
+        (Some(id), _) => format!("backup {}", server(id)),
+        (None, Some(SelectedBy::Create)) => "creating the backup".to_owned(),
+        (None, Some(SelectedBy::Latest)) => "selecting the latest backup".to_owned(),
+        (None, _) => "backup ?".to_owned(),
+    };
     let index = report
         .backup
         .as_ref()
@@ -384,12 +472,12 @@ fn verdict(report: &Report, redactor: &Redactor) -> String {
     );
     let verdict = match (report.outcome, error) {
         (Outcome::Ready, _) => format!(
-            "backup {id}{index} is {} after {tally}",
+            "{subject}{index} is {} after {tally}",
             server(report.status().unwrap_or("ready"))
         ),
         (Outcome::Invalid, Some(error)) => error,
-        (_, Some(error)) => format!("backup {id}{index}: {error} ({tally})"),
-        (outcome, None) => format!("backup {id}{index}: {outcome} ({tally})"),
+        (_, Some(error)) => format!("{subject}{index}: {error} ({tally})"),
+        (outcome, None) => format!("{subject}{index}: {outcome} ({tally})"),
     };
     redactor.text(&verdict).into_owned()
 }
@@ -412,7 +500,7 @@ mod tests {
         log.attempt(&Attempt {
             number: 2,
             elapsed: Duration::from_millis(2_100),
-            result: Ok(&backup),
+            result: Ok(Shown::status(backup.status())),
             next: Some(Next::RetryIn(Duration::from_secs(3))),
         });
         let err = ApiError::transient("HTTP 503: ##[add-mask]x");
@@ -443,6 +531,7 @@ mod tests {
             attempts: 1,
             elapsed: Duration::from_millis(300),
             error: Some("backup status is Failed, a failed status".into()),
+            ..Report::invalid(String::new())
         };
         log.finish(&report);
         let out = text(log);
@@ -470,7 +559,7 @@ mod tests {
         assert_eq!(
             text(log),
             "error: unexpected argument '--x\\n::error::forged' found\n\n\
-             Usage: pinecone-backup-wait [OPTIONS] --backup-id <ID> --api-key <KEY>\n\n\
+             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>\n\n\
              For more information, try '--help'.\n\
              ::error title=pinecone-backup-wait%3A invalid usage::unexpected argument \
              '--x\\n::error::forged' found\n"
@@ -502,7 +591,7 @@ mod tests {
         log.attempt(&Attempt {
             number: 1,
             elapsed: Duration::from_millis(5),
-            result: Ok(&backup),
+            result: Ok(Shown::status(backup.status())),
             next: None,
         });
         log.unknown_status(&status);
@@ -526,6 +615,11 @@ mod tests {
             attempts: 1,
             elapsed: Duration::from_millis(300),
             error: Some(format!("backup status is {status}, a failed status")),
+            created: Some(false),
+            selected_by: Some(crate::stages::SelectedBy::Id),
+            stage: Some(crate::stages::Stage::Backup),
+            selected: None,
+            stages: Vec::new(),
         }
     }
 
@@ -536,7 +630,7 @@ mod tests {
         log.attempt(&Attempt {
             number: 1,
             elapsed: Duration::from_millis(40),
-            result: Ok(&backup),
+            result: Ok(crate::wait::Shown::status(backup.status())),
             next: Some(Next::RetryIn(Duration::from_secs(2))),
         });
         log.warning("slow");
@@ -574,7 +668,7 @@ mod tests {
             log.attempt(&Attempt {
                 number: 1,
                 elapsed: Duration::from_millis(40),
-                result: Ok(&backup),
+                result: Ok(crate::wait::Shown::status(backup.status())),
                 next: Some(Next::RetryIn(Duration::from_secs(2))),
             });
             log.unknown_status(&status);
@@ -649,6 +743,7 @@ mod tests {
             attempts: 2,
             elapsed: Duration::from_secs(1),
             error: Some(format!("deadline passed; last status: pcsk_key_k3y {long}")),
+            ..Report::invalid(String::new())
         };
         log.finish(&report);
         let out = text(log);

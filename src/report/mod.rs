@@ -28,12 +28,22 @@ use std::time::Duration;
 
 use crate::api::{Backup, FIELDS};
 use crate::outcome::Outcome;
+use crate::stages::{Ran, Selected, SelectedBy, Stage, StageReport};
 use redact::Redactor;
 
 /// Outputs the waiter itself defines. A field of that name from the API
 /// would shadow them, so such a field is left out of the outputs (it is
 /// still inside the `json` output).
-pub const OWN_OUTPUTS: [&str; 5] = ["result", "json", "attempts", "elapsed_seconds", "error"];
+pub const OWN_OUTPUTS: [&str; 8] = [
+    "result",
+    "json",
+    "attempts",
+    "elapsed_seconds",
+    "error",
+    "created",
+    "selected_by",
+    "stage",
+];
 
 /// The title of the summary and of the final annotation: each outcome its
 /// own, so a rejected key does not read as a backup that is not ready.
@@ -65,6 +75,18 @@ pub struct Report {
     pub elapsed: Duration,
     /// Why it did not end ready.
     pub error: Option<String>,
+    /// `created`: whether this run created the backup; `None` only when
+    /// the command line was refused.
+    pub created: Option<bool>,
+    /// `selected_by`: how the backup was chosen; `None` only when the
+    /// command line was refused.
+    pub selected_by: Option<SelectedBy>,
+    /// `stage`: the last stage entered; `None` when none was.
+    pub stage: Option<Stage>,
+    /// The selection and why it is that backup, once made.
+    pub selected: Option<Selected>,
+    /// What each stage saw, in order.
+    pub stages: Vec<StageReport>,
 }
 
 impl Report {
@@ -77,6 +99,51 @@ impl Report {
             attempts: 0,
             elapsed: Duration::ZERO,
             error: Some(error),
+            created: None,
+            selected_by: None,
+            stage: None,
+            selected: None,
+            stages: Vec::new(),
+        }
+    }
+
+    /// The report of a run that ended before its first stage (outputs that
+    /// cannot be written): no request was made.
+    pub fn before_any_stage(
+        outcome: Outcome,
+        selected_by: SelectedBy,
+        backup_id: Option<String>,
+        error: String,
+    ) -> Self {
+        Report {
+            outcome,
+            backup_id,
+            backup: None,
+            attempts: 0,
+            elapsed: Duration::ZERO,
+            error: Some(error),
+            created: Some(false),
+            selected_by: Some(selected_by),
+            stage: None,
+            selected: None,
+            stages: Vec::new(),
+        }
+    }
+
+    /// The report of a run that went through its stages.
+    pub fn from_ran(ran: Ran) -> Self {
+        Report {
+            outcome: ran.outcome,
+            created: Some(ran.created()),
+            backup_id: ran.backup_id,
+            backup: ran.backup,
+            attempts: ran.attempts,
+            elapsed: ran.elapsed,
+            error: ran.error,
+            selected_by: Some(ran.selected_by),
+            stage: Some(ran.stage),
+            selected: ran.selected,
+            stages: ran.stages,
         }
     }
 
@@ -96,7 +163,8 @@ impl Report {
     /// output names are dropped, so the API cannot choose what the file's
     /// syntax looks like; so are `withheld_fields` and names that contain
     /// the key. Values from the API are scrubbed of the key; `result`,
-    /// `attempts` and `elapsed_seconds` are ours and written as they are.
+    /// `attempts`, `elapsed_seconds`, `created`, `selected_by` and `stage`
+    /// are ours and written as they are.
     pub fn outputs(&self, redactor: &Redactor) -> Vec<(String, String)> {
         let withheld = self.withheld_fields();
         let mut fields: Vec<(&str, String)> = match &self.backup {
@@ -127,6 +195,13 @@ impl Report {
             redactor
                 .text(self.error.as_deref().unwrap_or_default())
                 .into_owned(),
+            self.created.map(|c| c.to_string()).unwrap_or_default(),
+            self.selected_by
+                .map(|by| by.label().to_owned())
+                .unwrap_or_default(),
+            self.stage
+                .map(|stage| stage.label().to_owned())
+                .unwrap_or_default(),
         ];
         outputs.extend(OWN_OUTPUTS.iter().map(|n| n.to_string()).zip(own));
         outputs
@@ -150,8 +225,6 @@ impl Report {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         };
-        let invalid = self.outcome == Outcome::Invalid;
-        let when_valid = |value: &str| if invalid { "" } else { value }.to_owned();
         dotenv::Variables {
             id: redactor
                 .text(self.backup_id.as_deref().unwrap_or_default())
@@ -168,9 +241,9 @@ impl Report {
             size_bytes: output("size_bytes"),
             attempts: output("attempts"),
             elapsed_seconds: output("elapsed_seconds"),
-            created: when_valid("false"),
-            selected_by: when_valid("id"),
-            stage: when_valid("backup"),
+            created: output("created"),
+            selected_by: output("selected_by"),
+            stage: output("stage"),
             restore_job_id: String::new(),
             restore_status: String::new(),
             restored_index_name: String::new(),
@@ -262,6 +335,28 @@ mod tests {
         assert_eq!(value("elapsed_seconds"), "0.000");
         assert_eq!(value("status"), "");
         assert_eq!(value("json"), "");
+        assert_eq!(value("created"), "");
+        assert_eq!(value("selected_by"), "");
+        assert_eq!(value("stage"), "");
+    }
+
+    #[test]
+    fn created_selected_by_and_stage_are_ours_and_always_written() {
+        let report = Report {
+            created: Some(true),
+            selected_by: Some(SelectedBy::Create),
+            stage: Some(Stage::Select),
+            ..report_of(
+                Outcome::Error,
+                json!({"status": "Pending", "stage": "backup"}),
+            )
+        };
+        let outputs = report.outputs(&Redactor::default());
+        assert_eq!(value(&outputs, "created"), vec!["true"]);
+        assert_eq!(value(&outputs, "selected_by"), vec!["create"]);
+        // A field of that name from the API cannot shadow ours.
+        assert_eq!(value(&outputs, "stage"), vec!["select"]);
+        assert_eq!(report.withheld_fields(), vec!["stage"]);
     }
 
     #[test]
@@ -281,6 +376,7 @@ mod tests {
             attempts: 2,
             elapsed: Duration::from_millis(1500),
             error: Some("e".into()),
+            ..Report::invalid(String::new())
         };
         let outputs = report.outputs(&Redactor::default());
         let results: Vec<_> = outputs.iter().filter(|(n, _)| n == "result").collect();
@@ -302,6 +398,7 @@ mod tests {
             attempts: 1,
             elapsed: Duration::from_millis(10),
             error: None,
+            ..Report::invalid(String::new())
         }
     }
 
@@ -372,6 +469,9 @@ mod tests {
                    "record_count": 12, "source_index_name": "idx"}),
         );
         report.error = Some("backup status is Failed, a failed status".into());
+        report.created = Some(false);
+        report.selected_by = Some(crate::stages::SelectedBy::Id);
+        report.stage = Some(crate::stages::Stage::Backup);
         let vars = report.variables(&Redactor::new(&key));
         assert_eq!(
             vars,

@@ -1,7 +1,9 @@
 //! The job summary (`GITHUB_STEP_SUMMARY`): a short markdown table a person
-//! reads after the run. Every value from the API is scrubbed of the key,
-//! then goes through `escape::markdown_cell` (in that order: escaping turns
-//! `_` into `\_`, which would hide the key from GitHub's masker).
+//! reads after the run, saying what was selected and why, and, when the
+//! run had more than one stage, a table of the stages. Every value from the
+//! API is scrubbed of the key, then goes through `escape::markdown_cell` (in
+//! that order: escaping turns `_` into `\_`, which would hide the key from
+//! GitHub's masker).
 
 use std::fmt::Write as _;
 
@@ -10,6 +12,8 @@ use super::redact::Redactor;
 use super::{Report, headline};
 use crate::config::HumanDuration;
 use crate::outcome::Outcome;
+use crate::stages::SelectedBy;
+use crate::timestamp::age;
 
 /// The redaction mark once inside markdown, where a bare `***` is emphasis.
 const MARK: &str = r"\*\*\*";
@@ -47,6 +51,25 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
     if let Some(index) = text("source_index_name") {
         rows.push(("Index", cell(index)));
     }
+    if let Some(selected) = &report.selected {
+        let index = selected.index.as_deref().unwrap_or("?");
+        let why = match (selected.by, selected.latest) {
+            (SelectedBy::Create, _) if selected.adopted => Some(format!(
+                "created by this run from index {index} (its answer was lost; found in the \
+                 index's backups, not created twice)"
+            )),
+            (SelectedBy::Create, _) => Some(format!("created by this run from index {index}")),
+            (SelectedBy::Latest, Some((old, listed))) => Some(format!(
+                "latest of {listed} backup{} of index {index}, created {} ago",
+                if listed == 1 { "" } else { "s" },
+                age(old)
+            )),
+            _ => None,
+        };
+        if let Some(why) = why {
+            rows.push(("Selected", cell(&why)));
+        }
+    }
     if let Some(bytes) = backup.and_then(|b| b.integer("size_bytes")) {
         rows.push((
             "Size",
@@ -67,6 +90,24 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
         let _ = writeln!(out, "| {label} | {value} |");
     }
     out.push('\n');
+    if report.stages.len() > 1 {
+        out.push_str(
+            "| Stage | Result | Statuses seen | Requests | Time |\n|---|---|---|---|---|\n",
+        );
+        for stage in &report.stages {
+            let statuses: Vec<String> = stage.statuses.iter().map(|s| cell(s)).collect();
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                stage.stage.label(),
+                stage.outcome.label(),
+                statuses.join(" → "),
+                stage.attempts,
+                HumanDuration(stage.duration)
+            );
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -100,6 +141,7 @@ mod tests {
             attempts: 3,
             elapsed: Duration::from_millis(5_600),
             error: error.map(str::to_owned),
+            ..Report::invalid(String::new())
         }
     }
 
@@ -195,6 +237,73 @@ mod tests {
         assert!(
             titles.iter().all(|t| !t.contains("not ready")),
             "{titles:?}"
+        );
+    }
+
+    #[test]
+    fn golden_create_summary_says_why_and_shows_the_stages() {
+        use crate::stages::{Selected, Stage, StageReport};
+        let mut report = report(
+            Outcome::Ready,
+            json!({"backup_id": "b-1", "name": "prod-20260320-143000-7f3a9c", "status": "Ready",
+                   "source_index_name": "prod"}),
+            None,
+        );
+        report.selected = Some(Selected {
+            by: SelectedBy::Create,
+            backup_id: "b-1".into(),
+            index: Some("prod".into()),
+            created: true,
+            adopted: false,
+            latest: None,
+        });
+        let stage = |stage, attempts, millis, statuses: &[&str]| StageReport {
+            stage,
+            outcome: Outcome::Ready,
+            attempts,
+            duration: Duration::from_millis(millis),
+            statuses: statuses.iter().map(|s| s.to_string()).collect(),
+        };
+        report.stages = vec![
+            stage(Stage::Select, 1, 120, &[]),
+            stage(
+                Stage::Backup,
+                2,
+                5_480,
+                &["Initializing", "Pending", "Ready"],
+            ),
+        ];
+        assert_eq!(
+            render(&report, &Redactor::default()),
+            "### ✅ Pinecone backup is ready\n\n| | |\n|---|---|\n\
+             | Result | `ready` |\n\
+             | Status | Ready |\n\
+             | Backup | b-1 (prod-20260320-143000-7f3a9c) |\n\
+             | Index | prod |\n\
+             | Selected | created by this run from index prod |\n\
+             | Attempts | 3 |\n\
+             | Elapsed | 5.6s |\n\n\
+             | Stage | Result | Statuses seen | Requests | Time |\n|---|---|---|---|---|\n\
+             | select | `ready` |  | 1 | 120ms |\n\
+             | backup | `ready` | Initializing → Pending → Ready | 2 | 5.5s |\n\n"
+        );
+    }
+
+    #[test]
+    fn the_latest_selection_says_how_old_it_is() {
+        let mut report = report(Outcome::Ready, json!({"status": "Ready"}), None);
+        report.selected = Some(crate::stages::Selected {
+            by: SelectedBy::Latest,
+            backup_id: "b-1".into(),
+            index: Some("prod".into()),
+            created: false,
+            adopted: false,
+            latest: Some((Duration::from_secs(3 * 3600 + 12 * 60), 3)),
+        });
+        let summary = render(&report, &Redactor::default());
+        assert!(
+            summary.contains("| Selected | latest of 3 backups of index prod, created 3h12m ago |"),
+            "{summary}"
         );
     }
 

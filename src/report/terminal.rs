@@ -30,9 +30,11 @@ use std::time::{Duration, Instant};
 use super::escape::{cut, log_text};
 use super::log::Log;
 use super::redact::{MARK, Redactor};
+use crate::api::Backup;
 use crate::clock::{Clock, Wake};
-use crate::poller::{Attempt, Observer};
 use crate::schedule::Next;
+use crate::stages::{Selected, Stage, StageObserver};
+use crate::wait::{Attempt, Observer};
 
 /// Moves to the start of the line and clears it.
 const CLEAR_LINE: &str = "\r\x1b[K";
@@ -360,8 +362,8 @@ impl Observer for Watcher<'_, '_> {
         let started = *self
             .started
             .get_or_insert_with(|| now.checked_sub(attempt.elapsed).unwrap_or(now));
-        let seen = match attempt.result {
-            Ok(backup) => format!("status {}", backup.status().trim()),
+        let seen = match &attempt.result {
+            Ok(shown) => shown.plain(),
             Err(err) => err.to_string(),
         };
         let redactor = self.log.redactor();
@@ -398,6 +400,20 @@ impl Observer for Watcher<'_, '_> {
     }
 }
 
+impl StageObserver for Watcher<'_, '_> {
+    fn entered(&mut self, stage: Stage, what: &str) {
+        // A new stage starts a new line of statuses.
+        self.last_seen = None;
+        self.screen.borrow_mut().stop();
+        self.log.entered(stage, what);
+    }
+
+    fn selected(&mut self, selected: &Selected, backup: &Backup) {
+        self.screen.borrow_mut().stop();
+        self.log.selected(selected, backup);
+    }
+}
+
 /// A clock whose sleeps redraw the live line about once a second: each
 /// step ends on a whole second of the time left, so the countdown reads
 /// 3s, 2s, 1s.
@@ -416,6 +432,10 @@ impl<'a, 'w> Ticking<'a, 'w> {
 impl Clock for Ticking<'_, '_> {
     fn now(&self) -> Instant {
         self.inner.now()
+    }
+
+    fn wall(&self) -> std::time::SystemTime {
+        self.inner.wall()
     }
 
     fn sleep(&self, duration: Duration) -> Wake {
@@ -618,7 +638,7 @@ mod tests {
                 watcher.attempt(&Attempt {
                     number,
                     elapsed: clock.elapsed(),
-                    result: Ok(&pending),
+                    result: Ok(crate::wait::Shown::status(pending.status())),
                     next: Some(Next::RetryIn(MS(2_500))),
                 });
                 assert_eq!(ticking.sleep(MS(2_500)), Wake::Elapsed);
@@ -636,7 +656,7 @@ mod tests {
             watcher.attempt(&Attempt {
                 number: 4,
                 elapsed: clock.elapsed(),
-                result: Ok(&ready),
+                result: Ok(crate::wait::Shown::status(ready.status())),
                 next: None,
             });
         }

@@ -8,6 +8,11 @@
 #       Starts the fake control plane (crates/testkit) on 127.0.0.1, whose
 #       backups are Initializing for READY_AFTER and then FINAL_STATUS; it
 #       accepts only the key in $FAKE_API_KEY. Step output NAME-url.
+#   fixture.sh world NAME READY_AFTER
+#       Starts the stateful fake Pinecone (crates/testkit, fake-pinecone) on
+#       127.0.0.1: index prod with three older backups; a backup created by
+#       a POST is Initializing, then Ready after READY_AFTER. It accepts
+#       only the key in $FAKE_API_KEY. Step output NAME-url.
 #   fixture.sh release-assets
 #       Packages the x86_64 musl release binary as this version's release
 #       asset, writes a checksum fixture for it over the checkout's
@@ -22,8 +27,8 @@
 #       Stops what this script started, restores action/sha256sums.
 #
 # Prebuilt binaries can be passed in (act does, to reuse the host's build):
-# SELF_TEST_FAKE_CONTROL_PLANE and SELF_TEST_RELEASE_BINARY; otherwise they
-# are built here with cargo. Bash 3.2 compatible (macOS runners).
+# SELF_TEST_FAKE_CONTROL_PLANE, SELF_TEST_FAKE_PINECONE and
+# SELF_TEST_RELEASE_BINARY; otherwise they are built here with cargo. Bash 3.2 compatible (macOS runners).
 set -euo pipefail
 IFS=$'\n\t'
 
@@ -86,6 +91,22 @@ control_plane() {
     spawn "${name}" "${bin}" --ready-after "${after}" --final-status "${final}" \
         --api-key "${FAKE_API_KEY:?set FAKE_API_KEY}" --port-file "${state}/${name}.port"
     wait_for "${state}/${name}.port" "the fake control plane '${name}'"
+    local port
+    port=$(cat -- "${state}/${name}.port")
+    output "${name}-url" "http://127.0.0.1:${port}"
+}
+
+world() {
+    [[ $# -eq 2 ]] || bail "usage: fixture.sh world NAME READY_AFTER"
+    local name="$1" after="$2" bin="${SELF_TEST_FAKE_PINECONE:-}"
+    if [[ -z "${bin}" ]]; then
+        cargo build --locked -p testkit --bin fake-pinecone >&2
+        bin="target/debug/fake-pinecone${exe_suffix}"
+    fi
+    rm -f -- "${state}/${name}.port"
+    spawn "${name}" "${bin}" --ready-after "${after}" \
+        --api-key "${FAKE_API_KEY:?set FAKE_API_KEY}" --port-file "${state}/${name}.port"
+    wait_for "${state}/${name}.port" "the fake Pinecone '${name}'"
     local port
     port=$(cat -- "${state}/${name}.port")
     output "${name}-url" "http://127.0.0.1:${port}"
@@ -186,8 +207,9 @@ command="${1:-}"
 shift || true
 case "${command}" in
     control-plane) control_plane "$@" ;;
+    world) world "$@" ;;
     release-assets) release_assets "$@" ;;
     check) check "$@" ;;
     cleanup) cleanup "$@" ;;
-    *) bail "unknown command '${command}'; expected control-plane, release-assets, check or cleanup" ;;
+    *) bail "unknown command '${command}'; expected control-plane, world, release-assets, check or cleanup" ;;
 esac

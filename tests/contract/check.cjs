@@ -3,22 +3,36 @@
 // tests/contract/package.json; .ci/contract.sh sets NODE_PATH).
 //
 //   check.cjs spec SPEC DIR
-//       Reads describe_backup (GET /backups/{backup_id}) in SPEC: writes its
-//       200 example to DIR/example.json and its error examples to
-//       DIR/errors.json, prints "API_VERSION BACKUP_ID EXAMPLE_NAME HEADER",
-//       HEADER being "declared" when the operation has an
-//       X-Pinecone-API-Version header parameter (2025-10 on), else
-//       "undeclared". BACKUP_ID is the path parameter's example, which must
-//       be the 200 example's backup_id: the waiter refuses a description of
-//       another backup.
-//   check.cjs error-cases DIR
-//       Prints "STATUS EXAMPLE_NAME" for each error example.
-//   check.cjs failure DIR STATUS EXAMPLE_NAME RUN_DIR
-//       Checks a run answered with that error example: exit code and result
-//       as the README maps the status, the example's message and code in
-//       the error output, no backup fields.
+//       Reads describe_backup (GET /backups/{backup_id}), create_backup
+//       (POST /indexes/{index_name}/backups) and list_index_backups (GET
+//       /indexes/{index_name}/backups) in SPEC: writes describe's 200
+//       example to DIR/example.json, the list's 200 example to
+//       DIR/list-example.json, and each operation's error examples to
+//       DIR/errors-{describe,create,list}.json; prints "API_VERSION
+//       BACKUP_ID EXAMPLE_NAME VERSION_HEADER" (VERSION_HEADER: whether the
+//       spec declares X-Pinecone-Api-Version, yes or no).
+//   check.cjs error-cases DIR OP
+//       Prints "STATUS EXAMPLE_NAME" for each error example of OP
+//       (describe, create or list).
+//   check.cjs failure DIR OP STATUS EXAMPLE_NAME RUN_DIR
+//       Checks a run answered with that error example of OP: exit code and
+//       result as the README maps the status, the example's message and
+//       code in the error output, no backup fields, and for a create or a
+//       list: created false, stage select.
 //   check.cjs outputs EXAMPLE GITHUB_OUTPUT STDOUT_JSON
-//       Compares the waiter's step outputs and --json object with EXAMPLE.
+//       Compares the waiter's step outputs and --json object with EXAMPLE
+//       (a run given --backup-id: created false, selected_by id, stage
+//       backup, --json version 1).
+//   check.cjs created RUN_DIR
+//       Checks a --create-from-index run against Prism's 201 (a BackupModel
+//       made from the schema's examples, already Ready): exit 0, one
+//       request, created true, selected_by create, stage backup, the
+//       backup's outputs those of the answer.
+//   check.cjs latest DIR RUN_DIR
+//       Checks a --latest-of-index run against the list example served for
+//       every page: the example parses (its backups are counted in the
+//       log), and its `pagination.next`, repeated on the next page, ends
+//       the listing with exit 6 (a pagination loop), in the select stage.
 //   check.cjs output NAME GITHUB_OUTPUT
 //       Prints one output's value (empty if absent).
 //   check.cjs log PRISM_LOG ATTEMPTS VERSION
@@ -33,7 +47,7 @@
 
 const fs = require("fs");
 
-const OWN_OUTPUTS = ["result", "json", "attempts", "elapsed_seconds", "error"];
+const OWN_OUTPUTS = ["result", "json", "attempts", "elapsed_seconds", "error", "created", "selected_by", "stage"];
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 
 const VERBOSE = process.env.CONTRACT_VERBOSE === "1";
@@ -49,6 +63,8 @@ const TALLIES = {
   outputs: "step outputs and --json equal the example, field by field",
   failure: "exit code, result and error output as the README maps this status",
   log: "Prism saw every request, validated it, logged no violation",
+  created: "the create's answer selected and waited for, outputs as the README says",
+  latest: "the list example parsed; its repeated next token ends the listing with exit 6",
 };
 
 function deepEqual(a, b) {
@@ -70,18 +86,31 @@ function parseJson(text) {
 
 // ---- spec -----------------------------------------------------------------
 
+// The error examples (status, name, body.error) of one operation.
+function errorExamples(op) {
+  const errors = [];
+  for (const [status, response] of Object.entries(op.responses)) {
+    const content = (response.content || {})["application/json"] || {};
+    for (const [name, ex] of Object.entries(content.examples || {})) {
+      if (!status.startsWith("2")) errors.push({ status: Number(status), example: name, error: (ex.value || {}).error });
+    }
+  }
+  return errors;
+}
+
 function specCommand(specPath, dir) {
   const yaml = require("js-yaml");
   // The core schema keeps timestamps such as created_at as the spec's text.
   const spec = yaml.safeLoad(fs.readFileSync(specPath, "utf8"), { schema: yaml.CORE_SCHEMA });
   const get = spec.paths["/backups/{backup_id}"].get;
+  const backups = spec.paths["/indexes/{index_name}/backups"];
   const examples = get.responses["200"].content["application/json"].examples;
   const [exampleName] = Object.keys(examples);
   const idParam = get.parameters.find((p) => p.in === "path" && p.name === "backup_id");
-  const versionHeader = get.parameters.some(
-    (p) => p.in === "header" && p.name.toLowerCase() === "x-pinecone-api-version",
+  const versionHeader = (get.parameters || []).some(
+    (p) => p.in === "header" && p.name.toLowerCase() === "x-pinecone-api-version" && p.required,
   );
-  const fields = [String(spec.info.version), String(idParam.example), exampleName];
+  const fields = [String(spec.info.version), String(idParam.example), exampleName, versionHeader ? "yes" : "no"];
   if (fields.some((f) => !f || /\s/.test(f))) {
     throw new Error(`unexpected spec layout: ${JSON.stringify(fields)}`);
   }
@@ -92,21 +121,19 @@ function specCommand(specPath, dir) {
         "requesting it would describe another backup",
     );
   }
-  fields.push(versionHeader ? "declared" : "undeclared");
-  fs.writeFileSync(`${dir}/example.json`, JSON.stringify(examples[exampleName].value, null, 2) + "\n");
-  const errors = [];
-  for (const [status, response] of Object.entries(get.responses)) {
-    const content = (response.content || {})["application/json"] || {};
-    for (const [name, ex] of Object.entries(content.examples || {})) {
-      if (status !== "200") errors.push({ status: Number(status), example: name, error: (ex.value || {}).error });
-    }
-  }
-  fs.writeFileSync(`${dir}/errors.json`, JSON.stringify(errors, null, 2) + "\n");
+  if (!backups || !backups.get || !backups.post) throw new Error("no list_index_backups or create_backup in the spec");
+  const write = (name, value) => fs.writeFileSync(`${dir}/${name}`, JSON.stringify(value, null, 2) + "\n");
+  write("example.json", examples[exampleName].value);
+  const listExamples = backups.get.responses["200"].content["application/json"].examples;
+  write("list-example.json", Object.values(listExamples)[0].value);
+  write("errors-describe.json", errorExamples(get));
+  write("errors-create.json", errorExamples(backups.post));
+  write("errors-list.json", errorExamples(backups.get));
   console.log(fields.join(" "));
 }
 
-function errorCasesCommand(dir) {
-  for (const e of JSON.parse(fs.readFileSync(`${dir}/errors.json`, "utf8"))) console.log(`${e.status} ${e.example}`);
+function errorCasesCommand(dir, op) {
+  for (const e of JSON.parse(fs.readFileSync(`${dir}/errors-${op}.json`, "utf8"))) console.log(`${e.status} ${e.example}`);
 }
 
 // ---- GITHUB_OUTPUT and the 200 example -------------------------------------
@@ -193,6 +220,9 @@ function outputsCommand(examplePath, outputPath, stdoutPath) {
 
   check(outputs.get("result") === "ready", "output result = ready", outputs.get("result"));
   check(outputs.get("status") === "Ready", "output status = Ready", outputs.get("status"));
+  check(outputs.get("created") === "false", "output created = false", outputs.get("created"));
+  check(outputs.get("selected_by") === "id", "output selected_by = id", outputs.get("selected_by"));
+  check(outputs.get("stage") === "backup", "output stage = backup", outputs.get("stage"));
   check(outputs.get("error") === "", "output error is empty", outputs.get("error"));
   check(/^[1-9][0-9]*$/.test(outputs.get("attempts") || ""), "output attempts is a count", outputs.get("attempts"));
   check(/^[0-9]+(\.[0-9]+)?$/.test(outputs.get("elapsed_seconds") || ""), "output elapsed_seconds is decimal seconds",
@@ -208,6 +238,10 @@ function outputsCommand(examplePath, outputPath, stdoutPath) {
     "--json says ready, exit_code 0, status Ready, error null",
     JSON.stringify({ result: result.result, exit_code: result.exit_code, status: result.status, error: result.error }));
   check(deepEqual(result.backup, example), "--json backup is the example", JSON.stringify(result.backup));
+  check(result.version === 1, "--json version = 1", String(result.version));
+  check(result.created === false && result.selected_by === "id" && result.stage === "backup",
+    "--json created false, selected_by id, stage backup",
+    JSON.stringify({ created: result.created, selected_by: result.selected_by, stage: result.stage }));
   check(String(result.attempts) === outputs.get("attempts"), "--json attempts = output attempts",
     `${result.attempts} vs ${outputs.get("attempts")}`);
 }
@@ -219,30 +253,42 @@ function outputCommand(name, outputPath) {
 
 // ---- error examples ---------------------------------------------------------
 
-// README, "Exit codes": what each HTTP error ends as.
-function expectedEnding(status) {
+// README, "Exit codes": what each HTTP error ends as, per operation. A
+// create's 403 with Pinecone's backup-quota answer (FORBIDDEN, a message
+// about the quota) is exit 6; any other 403 is a key that may not do this.
+function expectedEnding(op, status, error) {
+  const quota = op === "create" && status === 403 && error.code === "FORBIDDEN" && /quota/i.test(error.message);
+  if (quota) return { code: 6, result: "error" };
+  if (status === 429 && error.code === "QUOTA_EXCEEDED") return { code: 6, result: "error" };
   if (status === 401 || status === 403) return { code: 5, result: "unauthorized" };
   if (status === 404) return { code: 4, result: "not_found" };
   if (status === 408 || status === 429 || status >= 500) return { code: 3, result: "timeout" };
   return { code: 6, result: "error" };
 }
 
-function failureCommand(dir, statusText, exampleName, runDir) {
+function readRun(runDir) {
+  const code = Number(fs.readFileSync(`${runDir}/exit_code`, "utf8"));
+  const outputs = parseGithubOutput(fs.readFileSync(`${runDir}/output`, "utf8")).outputs;
+  const printed = parseJson(fs.readFileSync(`${runDir}/stdout`, "utf8")).value || {};
+  const stderr = fs.readFileSync(`${runDir}/stderr`, "utf8");
+  return { code, outputs, printed, stderr };
+}
+
+function failureCommand(dir, op, statusText, exampleName, runDir) {
   const status = Number(statusText);
-  const errors = JSON.parse(fs.readFileSync(`${dir}/errors.json`, "utf8"));
+  const errors = JSON.parse(fs.readFileSync(`${dir}/errors-${op}.json`, "utf8"));
   const { error } = errors.find((e) => e.status === status && e.example === exampleName) || {};
   if (!error || typeof error.message !== "string" || typeof error.code !== "string") {
     return check(false, `example ${exampleName} is an ErrorResponse`, JSON.stringify(error));
   }
-  const want = expectedEnding(status);
-  const code = Number(fs.readFileSync(`${runDir}/exit_code`, "utf8"));
-  let outputs;
+  const want = expectedEnding(op, status, error);
+  let run;
   try {
-    outputs = parseGithubOutput(fs.readFileSync(`${runDir}/output`, "utf8")).outputs;
+    run = readRun(runDir);
   } catch (err) {
     return check(false, "GITHUB_OUTPUT parses as the runner reads it", err.message);
   }
-  const printed = parseJson(fs.readFileSync(`${runDir}/stdout`, "utf8")).value || {};
+  const { code, outputs, printed } = run;
   const message = outputs.get("error") || "";
   check(code === want.code, `exit code ${want.code}`, `got ${code}`);
   check(outputs.get("result") === want.result && printed.result === want.result, `result = ${want.result}`,
@@ -253,6 +299,57 @@ function failureCommand(dir, statusText, exampleName, runDir) {
   check(printed.error === message, "--json error = error output", printed.error);
   check(outputs.get("json") === "" && printed.backup === null, "no backup in json outputs");
   check(outputs.get("status") === "" && outputs.get("backup_id") === "", "backup fields are empty");
+  if (op !== "describe") {
+    const by = op === "create" ? "create" : "latest";
+    check(outputs.get("created") === "false" && outputs.get("selected_by") === by && outputs.get("stage") === "select",
+      `created false, selected_by ${by}, stage select`,
+      JSON.stringify([outputs.get("created"), outputs.get("selected_by"), outputs.get("stage")]));
+  }
+}
+
+// ---- create and latest against the spec's own answers -----------------------
+
+function createdCommand(runDir) {
+  let run;
+  try {
+    run = readRun(runDir);
+  } catch (err) {
+    return check(false, "GITHUB_OUTPUT parses as the runner reads it", err.message);
+  }
+  const { code, outputs, printed } = run;
+  check(code === 0, "exit code 0 (Prism's 201 is already Ready)", `got ${code}`);
+  check(outputs.get("created") === "true", "output created = true", outputs.get("created"));
+  check(outputs.get("selected_by") === "create", "output selected_by = create", outputs.get("selected_by"));
+  check(outputs.get("stage") === "backup", "output stage = backup", outputs.get("stage"));
+  check(outputs.get("attempts") === "1", "one request: the create's answer needs no describe", outputs.get("attempts"));
+  const answer = parseJson(outputs.get("json") || "").value || {};
+  check(typeof answer.backup_id === "string" && outputs.get("backup_id") === answer.backup_id,
+    "output backup_id is the created backup's", `${outputs.get("backup_id")} vs ${answer.backup_id}`);
+  check(printed.version === 1 && printed.created === true && printed.selected_by === "create",
+    "--json version 1, created true, selected_by create", JSON.stringify(printed).slice(0, 200));
+  const stages = (printed.stages || []).map((s) => s.stage).join(",");
+  check(stages === "select,backup", "--json stages select, backup", stages);
+}
+
+function latestCommand(dir, runDir) {
+  const example = JSON.parse(fs.readFileSync(`${dir}/list-example.json`, "utf8"));
+  let run;
+  try {
+    run = readRun(runDir);
+  } catch (err) {
+    return check(false, "GITHUB_OUTPUT parses as the runner reads it", err.message);
+  }
+  const { code, outputs, stderr } = run;
+  const count = (example.data || []).length;
+  const next = (example.pagination || {}).next;
+  check(typeof next === "string" && next.length > 0, "the list example has a pagination.next", JSON.stringify(next));
+  check(new RegExp(`page 1 of index [a-z0-9-]+'s backups: ${count} backups?, more follow`).test(stderr),
+    `the example's ${count} backups were read from page 1`, stderr.split("\n").filter((l) => /page 1/.test(l)).join(" | "));
+  check(code === 6 && outputs.get("result") === "error", "exit code 6, result error", `got ${code} ${outputs.get("result")}`);
+  check(/pagination loop/.test(outputs.get("error") || ""), "error output names the pagination loop", outputs.get("error"));
+  check(outputs.get("selected_by") === "latest" && outputs.get("stage") === "select" && outputs.get("created") === "false",
+    "selected_by latest, stage select, created false",
+    JSON.stringify([outputs.get("selected_by"), outputs.get("stage"), outputs.get("created")]));
 }
 
 // ---- Prism log --------------------------------------------------------------
@@ -291,11 +388,13 @@ const commands = {
   outputs: outputsCommand,
   output: outputCommand,
   failure: failureCommand,
+  created: createdCommand,
+  latest: latestCommand,
   log: logCommand,
 };
 const [command, ...args] = process.argv.slice(2);
 if (!commands[command]) {
-  console.error("usage: check.cjs spec|error-cases|outputs|output|failure|log ARGS... (see the header of this file)");
+  console.error("usage: check.cjs spec|error-cases|outputs|output|failure|created|latest|log ARGS... (see the header of this file)");
   process.exit(2);
 }
 commands[command](...args);

@@ -2,8 +2,11 @@
 
 mod cancellation;
 mod ci_systems;
+mod create;
+mod docs;
 mod exit_codes;
 mod faults;
+mod latest;
 mod outputs;
 mod requests;
 mod secrets;

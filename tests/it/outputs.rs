@@ -25,7 +25,16 @@ const FIELDS: [&str; 15] = [
     "tags",
     "created_at",
 ];
-const OWN: [&str; 5] = ["result", "json", "attempts", "elapsed_seconds", "error"];
+const OWN: [&str; 8] = [
+    "result",
+    "json",
+    "attempts",
+    "elapsed_seconds",
+    "error",
+    "created",
+    "selected_by",
+    "stage",
+];
 
 fn serve_json(body: Value) -> FakeControlPlane {
     FakeControlPlane::start(Script::always(Reply::json(200, body)))
@@ -56,6 +65,9 @@ fn every_field_of_the_backup_is_an_output_named_as_in_the_api() {
         ("created_at", "2024-03-15T10:30:00Z"),
         ("attempts", "1"),
         ("error", ""),
+        ("created", "false"),
+        ("selected_by", "id"),
+        ("stage", "backup"),
     ];
     for (name, value) in expected {
         assert_eq!(run.output(name), value, "output {name}");

@@ -1,23 +1,35 @@
-//! The wait loop: ask, classify, decide, sleep, until the backup settles,
-//! the deadline passes or the run is cancelled.
+//! The one wait loop: ask, classify, decide, sleep, until what is watched
+//! settles, the deadline passes or the run is cancelled.
 //!
-//! Side effects come in as parameters (API, clock, jitter, observer), so
-//! every path is tested here with scripted responses and a fake clock. The
-//! loop owns no delay maths of its own: `schedule.rs` says when, `status.rs`
-//! says what a status means, `ApiError` says whether an error is final. What
-//! it does decide is what needs the history of the wait: how slow answers
-//! have been, whether the host has ever resolved, which unknown statuses
-//! were already reported.
+//! It is generic over what it watches (`Watch`): a describe that returns
+//! what the server said, and a rule that says what that means (`Verdict`).
+//! That is the shape of Terraform's `retry.StateChangeConf` (a refresh
+//! function with pending and target states) and of Smithy waiters
+//! (acceptors per operation). A backup's status is one instance; a listing
+//! that takes several pages, and a create with its resend rule, are others
+//! (`watches/`); restore jobs and indexes will be more, on the same loop.
+//!
+//! A run's waits share one `Session`: one deadline (`--timeout` covers the
+//! whole run), and what the run has learned about the server (how slow
+//! answers are, whether the host resolves, how many requests were made).
+//!
+//! Side effects come in as parameters (the watch's API, clock, jitter,
+//! observer), so every path is tested here with scripted responses and a
+//! fake clock. The loop owns no delay maths of its own: `schedule.rs` says
+//! when, the watch says what an answer means, `ApiError` says whether an
+//! error is final. What it does decide is what needs the history of the
+//! run: how slow answers have been, whether the host has ever resolved,
+//! which unknown statuses were already reported.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::api::{ApiError, Backup, BackupApi};
+use crate::api::ApiError;
 use crate::clock::{Clock, Jitter, Wake};
 use crate::config::{Config, HumanDuration};
 use crate::outcome::Outcome;
 use crate::schedule::{AttemptEnd, Deadline, GiveUp, Next, Schedule};
-use crate::status::{StatusClass, StatusRules};
 
 /// How long a host that has never resolved is retried before the wait ends
 /// with exit 6: long enough for a DNS record created just before the job,
@@ -27,21 +39,105 @@ pub const RESOLVE_LIMIT: Duration = Duration::from_secs(60);
 /// At most this many distinct unknown statuses are remembered and reported.
 pub const MAX_UNKNOWN_STATUSES: usize = 16;
 
-/// At most this many bytes of an unknown status are remembered: a server
-/// that sends a fresh megabyte-long status each time cannot grow the set.
-const MAX_UNKNOWN_STATUS_BYTES: usize = 128;
+/// At most this many distinct statuses are kept per wait for the report.
+pub const MAX_STATUSES_KEPT: usize = 16;
+
+/// At most this many bytes of a status are remembered: a server that sends
+/// a fresh megabyte-long status each time cannot grow a set.
+const MAX_STATUS_BYTES: usize = 128;
+
+/// What an answer means for the wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// What the wait was for (a ready status; a listing's last page): done.
+    Target,
+    /// A failed state: stop at once.
+    Failed,
+    /// A state known to come before the target: ask again after a delay.
+    Pending,
+    /// A state nobody told us about: warn once, ask again after a delay.
+    Unknown,
+    /// One step of an answer that takes several requests (a page with a
+    /// next one): ask again at once.
+    Continue,
+}
+
+/// Something the loop can watch: one request per attempt, and what its
+/// answer means.
+pub trait Watch {
+    /// What a successful request answers.
+    type Seen;
+
+    /// Makes one request, giving up after `timeout`.
+    fn describe(&mut self, timeout: Duration) -> Result<Self::Seen, ApiError>;
+
+    /// What an answer means.
+    fn classify(&self, seen: &Self::Seen) -> Verdict;
+
+    /// The status an answer carries, exactly as sent (it is trimmed for
+    /// reports); `None` for answers without one (a page of a list).
+    fn status<'s>(&self, seen: &'s Self::Seen) -> Option<&'s str>;
+
+    /// The attempt's line in the log.
+    fn shown<'s>(&self, seen: &'s Self::Seen) -> Shown<'s> {
+        Shown::status(self.status(seen).unwrap_or_default())
+    }
+
+    /// Why a `Failed` answer ends the wait, and what to do about it.
+    fn failed(&self, seen: &Self::Seen) -> String;
+
+    /// Whether a 404 means "not visible yet" (an object this run has just
+    /// created) rather than "does not exist".
+    fn not_found_is_pending(&self) -> bool {
+        false
+    }
+}
+
+/// A line about an answer, for people: our words and the server's strings
+/// kept apart, so that a sink can scrub, cut and escape each server string
+/// on its own (`report::log`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown<'a>(pub Vec<Part<'a>>);
+
+/// A piece of a `Shown` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part<'a> {
+    /// Our own words.
+    Ours(Cow<'a, str>),
+    /// A string from the server, of any length, as sent.
+    Server(&'a str),
+}
+
+impl<'a> Shown<'a> {
+    /// `status X`.
+    pub fn status(status: &'a str) -> Self {
+        Shown(vec![
+            Part::Ours("status ".into()),
+            Part::Server(status.trim()),
+        ])
+    }
+
+    /// The line with every part as it is, for tests and debugging.
+    pub fn plain(&self) -> String {
+        self.0
+            .iter()
+            .map(|part| match part {
+                Part::Ours(text) => text.as_ref(),
+                Part::Server(text) => text,
+            })
+            .collect()
+    }
+}
 
 /// The parts of the configuration that steer the loop.
 #[derive(Debug, Clone)]
 pub struct WaitPolicy {
-    /// Overall deadline; zero means a single check.
+    /// Overall deadline of the run; zero means a single check.
     pub timeout: Duration,
     /// Per-request timeout before clipping to the time left.
     pub request_timeout: Duration,
     /// Backoff.
     pub schedule: Schedule,
-    /// Which statuses end the wait.
-    pub statuses: StatusRules,
     /// How long a host that has never resolved is retried (capped by
     /// `timeout`); [`RESOLVE_LIMIT`] in production.
     pub resolve_limit: Duration,
@@ -54,7 +150,6 @@ impl WaitPolicy {
             timeout: config.timeout,
             request_timeout: config.request_timeout,
             schedule: config.schedule,
-            statuses: config.statuses.clone(),
             resolve_limit: RESOLVE_LIMIT,
         }
     }
@@ -63,12 +158,12 @@ impl WaitPolicy {
 /// What happened in one attempt, for the log.
 #[derive(Debug)]
 pub struct Attempt<'a> {
-    /// 1-based attempt number.
+    /// 1-based number of the request in the run.
     pub number: u32,
-    /// Time since the start, at the end of the attempt.
+    /// Time since the start of the run, at the end of the attempt.
     pub elapsed: Duration,
-    /// The backup received, or why none was.
-    pub result: Result<&'a Backup, &'a ApiError>,
+    /// What the server said, or why it said nothing usable.
+    pub result: Result<Shown<'a>, &'a ApiError>,
     /// What comes next: `None` when this attempt settled the wait.
     pub next: Option<Next>,
 }
@@ -82,229 +177,277 @@ pub trait Observer {
     /// the observer cuts it for display.
     fn unknown_status(&mut self, status: &str);
     /// `limit` distinct unknown statuses have been reported; further new
-    /// ones will not be. Called once.
+    /// ones will not be. Called once per wait.
     fn unknown_statuses_capped(&mut self, limit: usize);
 }
 
 /// The end of a wait, with everything the reports need.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Finished {
+pub struct Finished<S> {
     /// How it ended.
     pub outcome: Outcome,
-    /// Requests made.
+    /// Requests this wait made.
     pub attempts: u32,
-    /// Time from the first request to the end.
+    /// Time from the start of the run to the end of this wait.
     pub elapsed: Duration,
-    /// The last backup the API returned, if any.
-    pub backup: Option<Backup>,
-    /// Why it did not end ready; `None` on success.
+    /// The last answer, if any (the seed counts).
+    pub last: Option<S>,
+    /// Why it did not end with the target; `None` when it did.
     pub error: Option<String>,
+    /// The distinct statuses seen, trimmed and each cut to a bounded
+    /// prefix, in the order first seen; at most [`MAX_STATUSES_KEPT`].
+    pub statuses: Vec<String>,
 }
 
-/// Waits for the backup according to `policy`.
-pub fn wait(
-    policy: &WaitPolicy,
-    api: &dyn BackupApi,
-    clock: &dyn Clock,
-    jitter: &mut dyn Jitter,
-    observer: &mut dyn Observer,
-) -> Finished {
-    let deadline = Deadline::from_timeout(clock.now(), policy.timeout);
-    let resolve_by = deadline.start() + policy.resolve_limit.min(policy.timeout);
-    let mut state = State {
-        deadline,
-        attempts: 0,
-        backup: None,
-        last_error: None,
-        slowest: Duration::ZERO,
-        resolved_once: false,
-        unknown_seen: BTreeSet::new(),
-        unknown_capped: false,
-    };
-    loop {
-        if clock.is_cancelled() {
-            return state.cancelled(clock);
-        }
-        let started = clock.now();
-        let remaining = deadline.remaining(started);
-        let request_timeout = if deadline.is_single_check() {
-            // `--timeout 0`: the one check gets the whole request timeout.
-            policy.request_timeout
-        } else if remaining.is_zero() {
-            return state.timed_out(clock, GiveUp::DeadlinePassed, policy.timeout);
-        } else {
-            policy.request_timeout.min(remaining)
-        };
-        state.attempts += 1;
-        let result = api.describe_backup(request_timeout);
-        let now = clock.now();
-        state.learn_from(
-            &result,
-            now.saturating_duration_since(started),
-            request_timeout,
-        );
-
-        let mut settled = match &result {
-            Ok(backup) => match policy.statuses.classify(backup.status()) {
-                StatusClass::Ready => Some(Outcome::Ready),
-                StatusClass::Failed => Some(Outcome::Failed),
-                StatusClass::InProgress => None,
-                StatusClass::Unknown => {
-                    state.note_unknown(backup.status().trim(), observer);
-                    None
-                }
-            },
-            Err(ApiError::Cancelled) => Some(Outcome::Cancelled),
-            Err(err) if err.is_retryable() => None,
-            Err(ApiError::NotFound { .. }) => Some(Outcome::NotFound),
-            Err(ApiError::Unauthorized { .. }) => Some(Outcome::Unauthorized),
-            Err(_) => Some(Outcome::Error),
-        };
-        let mut next = settled.is_none().then(|| {
-            policy.schedule.next(
-                AttemptEnd {
-                    delays_so_far: state.attempts - 1,
-                    jitter: jitter.next_unit(),
-                    retry_after: result.as_ref().err().and_then(ApiError::retry_after),
-                    started,
-                    now,
-                    slowest: state.slowest,
-                },
-                &deadline,
-            )
-        });
-        // A name that has never resolved gets until `resolve_by`, with one
-        // last lookup then; a name that has resolved before is retried like
-        // any transient error.
-        let mut unresolvable = false;
-        if matches!(&result, Err(err) if err.is_unresolved()) && !state.resolved_once {
-            match next {
-                Some(retry @ Next::RetryIn(_)) if now < resolve_by => {
-                    next = Some(policy.schedule.attempt_by(retry, now, resolve_by));
-                }
-                _ => {
-                    unresolvable = true;
-                    settled = Some(Outcome::Error);
-                    next = None;
-                }
-            }
-        }
-        observer.attempt(&Attempt {
-            number: state.attempts,
-            elapsed: now.saturating_duration_since(deadline.start()),
-            result: result.as_ref(),
-            next,
-        });
-        match result {
-            Ok(backup) => {
-                state.backup = Some(backup);
-                state.last_error = None;
-            }
-            Err(err) => state.last_error = Some(err),
-        }
-        if unresolvable {
-            return state.unresolvable(clock);
-        }
-        if let Some(outcome) = settled {
-            return state.settled(clock, outcome);
-        }
-        match next {
-            Some(Next::RetryIn(delay)) => {
-                if clock.sleep(delay) == Wake::Cancelled {
-                    return state.cancelled(clock);
-                }
-            }
-            Some(Next::GiveUp(reason)) => return state.timed_out(clock, reason, policy.timeout),
-            None => unreachable!("an unsettled attempt always has a next step"),
-        }
-    }
-}
-
-/// What the loop has learned so far.
-struct State {
-    deadline: Deadline,
+/// What the run has learned about the server, across its waits.
+#[derive(Debug, Clone, Copy, Default)]
+struct History {
+    /// Requests made.
     attempts: u32,
-    backup: Option<Backup>,
-    last_error: Option<ApiError>,
     /// The longest an answered attempt took (see `AttemptEnd::slowest`).
     slowest: Duration,
     /// Whether any attempt got past name resolution.
     resolved_once: bool,
-    /// Bounded prefixes of the unknown statuses reported so far.
-    unknown_seen: BTreeSet<String>,
-    /// Whether the "no more unknown statuses" line has been given.
-    unknown_capped: bool,
 }
 
-impl State {
+/// One run's waits: one deadline, one clock and jitter, one history of the
+/// server.
+pub struct Session<'r> {
+    policy: WaitPolicy,
+    deadline: Deadline,
+    resolve_by: Instant,
+    clock: &'r dyn Clock,
+    jitter: &'r mut dyn Jitter,
+    history: History,
+}
+
+impl<'r> Session<'r> {
+    /// Starts the run's clock: the deadline is `policy.timeout` from now.
+    pub fn start(policy: WaitPolicy, clock: &'r dyn Clock, jitter: &'r mut dyn Jitter) -> Self {
+        let deadline = Deadline::from_timeout(clock.now(), policy.timeout);
+        let resolve_by = deadline.start() + policy.resolve_limit.min(policy.timeout);
+        Session {
+            policy,
+            deadline,
+            resolve_by,
+            clock,
+            jitter,
+            history: History::default(),
+        }
+    }
+
+    /// The run's clock (for a watch that tells ages).
+    pub fn clock(&self) -> &'r dyn Clock {
+        self.clock
+    }
+
+    /// Requests made so far in the run.
+    pub fn attempts(&self) -> u32 {
+        self.history.attempts
+    }
+
+    /// Time since the start of the run.
+    pub fn elapsed(&self) -> Duration {
+        self.clock
+            .now()
+            .saturating_duration_since(self.deadline.start())
+    }
+
+    /// Watches `watch` until it settles, within the run's deadline.
+    /// `seed` is an answer already in hand (a create's, a listing's): it is
+    /// judged first, as if it were this wait's first answer, without a
+    /// request.
+    pub fn wait<W: Watch>(
+        &mut self,
+        watch: &mut W,
+        seed: Option<W::Seen>,
+        observer: &mut dyn Observer,
+    ) -> Finished<W::Seen> {
+        let mut seed = seed;
+        let mut wait = Progress::new();
+        loop {
+            if self.clock.is_cancelled() {
+                return self.cancelled(wait);
+            }
+            let started = self.clock.now();
+            let requested = seed.is_none();
+            let result = match seed.take() {
+                Some(seen) => Ok(seen),
+                None => {
+                    let remaining = self.deadline.remaining(started);
+                    let request_timeout = if self.deadline.is_single_check() {
+                        // `--timeout 0`: the one check gets the whole request timeout.
+                        self.policy.request_timeout
+                    } else if remaining.is_zero() {
+                        return self.timed_out(wait, GiveUp::DeadlinePassed);
+                    } else {
+                        self.policy.request_timeout.min(remaining)
+                    };
+                    self.history.attempts += 1;
+                    wait.attempts += 1;
+                    let result = watch.describe(request_timeout);
+                    let took = self.clock.now().saturating_duration_since(started);
+                    self.learn_from(&result, took, request_timeout);
+                    result
+                }
+            };
+            let now = self.clock.now();
+
+            let mut again_at_once = false;
+            let mut settled = match &result {
+                Ok(seen) => {
+                    if let Some(status) = watch.status(seen) {
+                        wait.note_status(status.trim());
+                    }
+                    match watch.classify(seen) {
+                        Verdict::Target => Some(Outcome::Ready),
+                        Verdict::Failed => Some(Outcome::Failed),
+                        Verdict::Pending => None,
+                        Verdict::Unknown => {
+                            let status = watch.status(seen).unwrap_or_default().trim();
+                            wait.note_unknown(status, observer);
+                            None
+                        }
+                        Verdict::Continue => {
+                            again_at_once = true;
+                            None
+                        }
+                    }
+                }
+                Err(ApiError::Cancelled) => Some(Outcome::Cancelled),
+                Err(err) if err.is_retryable() => None,
+                Err(ApiError::NotFound { .. }) if watch.not_found_is_pending() => None,
+                Err(ApiError::NotFound { .. }) => Some(Outcome::NotFound),
+                Err(ApiError::Unauthorized { .. }) => Some(Outcome::Unauthorized),
+                Err(_) => Some(Outcome::Error),
+            };
+            let mut next = match settled {
+                Some(_) => None,
+                None if again_at_once => Some(Next::Now),
+                None => Some(self.policy.schedule.next(
+                    AttemptEnd {
+                        delays_so_far: wait.delays,
+                        jitter: self.jitter.next_unit(),
+                        retry_after: result.as_ref().err().and_then(ApiError::retry_after),
+                        started,
+                        now,
+                        slowest: self.history.slowest,
+                    },
+                    &self.deadline,
+                )),
+            };
+            // A name that has never resolved gets until `resolve_by`, with one
+            // last lookup then; a name that has resolved before is retried like
+            // any transient error.
+            let mut unresolvable = false;
+            if matches!(&result, Err(err) if err.is_unresolved()) && !self.history.resolved_once {
+                match next {
+                    Some(retry @ Next::RetryIn(_)) if now < self.resolve_by => {
+                        next = Some(self.policy.schedule.attempt_by(retry, now, self.resolve_by));
+                    }
+                    _ => {
+                        unresolvable = true;
+                        settled = Some(Outcome::Error);
+                        next = None;
+                    }
+                }
+            }
+            if requested {
+                observer.attempt(&Attempt {
+                    number: self.history.attempts,
+                    elapsed: now.saturating_duration_since(self.deadline.start()),
+                    result: match &result {
+                        Ok(seen) => Ok(watch.shown(seen)),
+                        Err(err) => Err(err),
+                    },
+                    next,
+                });
+            }
+            let failed = match &result {
+                Ok(seen) if settled == Some(Outcome::Failed) => Some(watch.failed(seen)),
+                _ => None,
+            };
+            match result {
+                Ok(seen) => {
+                    wait.last = Some(seen);
+                    wait.last_status = wait
+                        .last
+                        .as_ref()
+                        .and_then(|seen| watch.status(seen))
+                        .map(|status| status.trim().to_owned());
+                    wait.last_error = None;
+                }
+                Err(err) => wait.last_error = Some(err),
+            }
+            if unresolvable {
+                return self.unresolvable(wait);
+            }
+            if let Some(outcome) = settled {
+                return self.settled(wait, outcome, failed);
+            }
+            match next {
+                Some(Next::RetryIn(delay)) => {
+                    wait.delays += 1;
+                    if self.clock.sleep(delay) == Wake::Cancelled {
+                        return self.cancelled(wait);
+                    }
+                }
+                Some(Next::Now) => {}
+                Some(Next::GiveUp(reason)) => return self.timed_out(wait, reason),
+                None => unreachable!("an unsettled attempt always has a next step"),
+            }
+        }
+    }
+
     /// Records what an attempt says about the server: how long an answer
     /// takes (unless the attempt was cut by its own timeout) and whether
     /// the host resolves (anything but a failed lookup or a cancellation
     /// means the lookup succeeded).
-    fn learn_from(&mut self, result: &Result<Backup, ApiError>, took: Duration, timeout: Duration) {
+    fn learn_from<S>(&mut self, result: &Result<S, ApiError>, took: Duration, timeout: Duration) {
         if took < timeout {
-            self.slowest = self.slowest.max(took);
+            self.history.slowest = self.history.slowest.max(took);
         }
         match result {
             Err(ApiError::Cancelled) => {}
             Err(err) if err.is_unresolved() => {}
-            _ => self.resolved_once = true,
+            _ => self.history.resolved_once = true,
         }
     }
 
-    /// Reports an unknown status the first time it is seen, remembering at
-    /// most [`MAX_UNKNOWN_STATUSES`] of them, each cut to a bounded prefix.
-    fn note_unknown(&mut self, status: &str, observer: &mut dyn Observer) {
-        let key = prefix(status, MAX_UNKNOWN_STATUS_BYTES);
-        if self.unknown_seen.contains(key) {
-            return;
-        }
-        if self.unknown_seen.len() < MAX_UNKNOWN_STATUSES {
-            self.unknown_seen.insert(key.to_owned());
-            observer.unknown_status(status);
-        } else if !self.unknown_capped {
-            self.unknown_capped = true;
-            observer.unknown_statuses_capped(MAX_UNKNOWN_STATUSES);
-        }
-    }
-
-    fn finish(self, clock: &dyn Clock, outcome: Outcome, error: Option<String>) -> Finished {
+    fn finish<S>(&self, wait: Progress<S>, outcome: Outcome, error: Option<String>) -> Finished<S> {
         Finished {
             outcome,
-            attempts: self.attempts,
-            elapsed: self.elapsed(clock.now()),
-            backup: self.backup,
+            attempts: wait.attempts,
+            elapsed: self.elapsed(),
+            last: wait.last,
             error,
+            statuses: wait.statuses,
         }
     }
 
-    fn elapsed(&self, now: Instant) -> Duration {
-        now.saturating_duration_since(self.deadline.start())
-    }
-
-    fn settled(self, clock: &dyn Clock, outcome: Outcome) -> Finished {
-        let error = match (outcome, &self.last_error, &self.backup) {
-            (Outcome::Ready, _, _) => None,
-            (Outcome::Cancelled, _, _) => return self.cancelled(clock),
-            (Outcome::Failed, _, Some(backup)) => Some(format!(
-                "backup status is {}, a failed status: the backup failed on Pinecone's side \
-                 and will not become ready; check the source index and the backup in the \
-                 Pinecone console, then create a new backup",
-                backup.status().trim()
-            )),
-            (_, Some(err), _) => Some(err.to_string()),
+    fn settled<S>(
+        &self,
+        wait: Progress<S>,
+        outcome: Outcome,
+        failed: Option<String>,
+    ) -> Finished<S> {
+        let error = match (outcome, &wait.last_error) {
+            (Outcome::Ready, _) => None,
+            (Outcome::Cancelled, _) => return self.cancelled(wait),
+            (Outcome::Failed, _) if failed.is_some() => failed,
+            (_, Some(err)) => Some(err.to_string()),
             _ => Some(outcome.label().to_owned()),
         };
-        self.finish(clock, outcome, error)
+        self.finish(wait, outcome, error)
     }
 
     /// The host has not resolved once in the time it was given.
-    fn unresolvable(self, clock: &dyn Clock) -> Finished {
+    fn unresolvable<S>(&self, wait: Progress<S>) -> Finished<S> {
         let Some(ApiError::Unresolved {
             host,
             proxy,
             detail,
-        }) = &self.last_error
+        }) = &wait.last_error
         else {
             unreachable!("only a failed lookup makes a host unresolvable");
         };
@@ -316,34 +459,35 @@ impl State {
         } else {
             ("", "check the host name in --api-host")
         };
+        let attempts = self.history.attempts;
         let error = format!(
-            "cannot resolve {whose}{host}: no address after {} attempt{} over {} ({detail}); {check}",
-            self.attempts,
-            plural(self.attempts),
-            HumanDuration(self.elapsed(clock.now())),
+            "cannot resolve {whose}{host}: no address after {attempts} attempt{} over {} ({detail}); {check}",
+            plural(attempts),
+            HumanDuration(self.elapsed()),
         );
-        self.finish(clock, Outcome::Error, Some(error))
+        self.finish(wait, Outcome::Error, Some(error))
     }
 
-    fn cancelled(self, clock: &dyn Clock) -> Finished {
+    fn cancelled<S>(&self, wait: Progress<S>) -> Finished<S> {
+        let attempts = self.history.attempts;
         let error = format!(
-            "cancelled by a signal after {} attempt{}{}",
-            self.attempts,
-            plural(self.attempts),
-            self.last_seen()
+            "cancelled by a signal after {attempts} attempt{}{}",
+            plural(attempts),
+            wait.last_seen()
         );
-        self.finish(clock, Outcome::Cancelled, Some(error))
+        self.finish(wait, Outcome::Cancelled, Some(error))
     }
 
-    fn timed_out(self, clock: &dyn Clock, reason: GiveUp, timeout: Duration) -> Finished {
+    fn timed_out<S>(&self, wait: Progress<S>, reason: GiveUp) -> Finished<S> {
+        let timeout = self.policy.timeout;
+        let attempts = self.history.attempts;
         let why = match reason {
             GiveUp::DeadlinePassed => format!(
-                "deadline of {} passed after {} attempt{}",
+                "deadline of {} passed after {attempts} attempt{}",
                 HumanDuration(timeout),
-                self.attempts,
-                plural(self.attempts)
+                plural(attempts)
             ),
-            GiveUp::SingleCheck => match &self.last_error {
+            GiveUp::SingleCheck => match &wait.last_error {
                 None => "checked once (--timeout 0): still in progress".to_owned(),
                 Some(_) => "checked once (--timeout 0): no usable answer".to_owned(),
             },
@@ -357,15 +501,72 @@ impl State {
                 HumanDuration(timeout)
             ),
         };
-        let error = format!("{why}{}", self.last_seen());
-        self.finish(clock, Outcome::Timeout, Some(error))
+        let error = format!("{why}{}", wait.last_seen());
+        self.finish(wait, Outcome::Timeout, Some(error))
+    }
+}
+
+/// What one wait has seen so far.
+struct Progress<S> {
+    /// Requests this wait made.
+    attempts: u32,
+    /// Delays slept so far (the schedule's exponent).
+    delays: u32,
+    last: Option<S>,
+    /// The status of `last`, trimmed.
+    last_status: Option<String>,
+    last_error: Option<ApiError>,
+    /// Bounded prefixes of the unknown statuses reported so far.
+    unknown_seen: BTreeSet<String>,
+    /// Whether the "no more unknown statuses" line has been given.
+    unknown_capped: bool,
+    /// Distinct statuses, bounded, in the order first seen.
+    statuses: Vec<String>,
+}
+
+impl<S> Progress<S> {
+    fn new() -> Self {
+        Progress {
+            attempts: 0,
+            delays: 0,
+            last: None,
+            last_status: None,
+            last_error: None,
+            unknown_seen: BTreeSet::new(),
+            unknown_capped: false,
+            statuses: Vec::new(),
+        }
+    }
+
+    /// Keeps a status for the report, once, bounded.
+    fn note_status(&mut self, status: &str) {
+        let key = prefix(status, MAX_STATUS_BYTES);
+        if self.statuses.len() < MAX_STATUSES_KEPT && !self.statuses.iter().any(|s| s == key) {
+            self.statuses.push(key.to_owned());
+        }
+    }
+
+    /// Reports an unknown status the first time it is seen, remembering at
+    /// most [`MAX_UNKNOWN_STATUSES`] of them, each cut to a bounded prefix.
+    fn note_unknown(&mut self, status: &str, observer: &mut dyn Observer) {
+        let key = prefix(status, MAX_STATUS_BYTES);
+        if self.unknown_seen.contains(key) {
+            return;
+        }
+        if self.unknown_seen.len() < MAX_UNKNOWN_STATUSES {
+            self.unknown_seen.insert(key.to_owned());
+            observer.unknown_status(status);
+        } else if !self.unknown_capped {
+            self.unknown_capped = true;
+            observer.unknown_statuses_capped(MAX_UNKNOWN_STATUSES);
+        }
     }
 
     /// "; last status: X" and/or "; last error: Y", whichever is known.
     fn last_seen(&self) -> String {
         let mut text = String::new();
-        if let Some(backup) = &self.backup {
-            text.push_str(&format!("; last status: {}", backup.status().trim()));
+        if let Some(status) = &self.last_status {
+            text.push_str(&format!("; last status: {status}"));
         }
         if let Some(err) = &self.last_error {
             text.push_str(&format!("; last error: {err}"));
@@ -376,7 +577,7 @@ impl State {
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a
 /// character boundary.
-fn prefix(text: &str, max: usize) -> &str {
+pub fn prefix(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
@@ -394,7 +595,11 @@ fn plural(count: u32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{Backup, BackupPage, ControlPlane, NewBackup, WriteFailure};
     use crate::clock::{FakeClock, FixedJitter};
+    use crate::config::{BackupId, IndexName};
+    use crate::status::StatusRules;
+    use crate::watches::backup::BackupWatch;
     use serde_json::json;
     use std::cell::RefCell;
 
@@ -438,11 +643,29 @@ mod tests {
         }
     }
 
-    impl BackupApi for Script<'_> {
-        fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError> {
+    impl ControlPlane for Script<'_> {
+        fn describe_backup(&self, _: &BackupId, timeout: Duration) -> Result<Backup, ApiError> {
             self.timeouts.borrow_mut().push(timeout);
             self.clock.advance(take(&self.latencies).min(timeout));
             take(&self.responses)
+        }
+
+        fn list_index_backups(
+            &self,
+            _: &IndexName,
+            _: Option<&str>,
+            _: Duration,
+        ) -> Result<BackupPage, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn create_backup(
+            &self,
+            _: &IndexName,
+            _: &NewBackup,
+            _: Duration,
+        ) -> Result<Backup, WriteFailure> {
+            unreachable!("a backup wait only describes")
         }
     }
 
@@ -455,8 +678,8 @@ mod tests {
 
     impl Observer for Recorder {
         fn attempt(&mut self, attempt: &Attempt<'_>) {
-            let what = match attempt.result {
-                Ok(backup) => backup.status().to_owned(),
+            let what = match &attempt.result {
+                Ok(shown) => shown.plain(),
                 Err(err) => err.to_string(),
             };
             self.lines
@@ -495,13 +718,16 @@ mod tests {
             timeout,
             request_timeout: S(30),
             schedule: Schedule::new(S(2), S(60), 3.0, S(30)),
-            statuses: StatusRules::new(
-                "Ready".parse().unwrap(),
-                "Failed,InitializationFailed".parse().unwrap(),
-            )
-            .unwrap(),
             resolve_limit: RESOLVE_LIMIT,
         }
+    }
+
+    fn rules() -> StatusRules {
+        StatusRules::new(
+            "Ready".parse().unwrap(),
+            "Failed,InitializationFailed".parse().unwrap(),
+        )
+        .unwrap()
     }
 
     fn run(
@@ -509,7 +735,7 @@ mod tests {
         policy: &WaitPolicy,
         responses: Vec<Result<Backup, ApiError>>,
         jitter: &[f64],
-    ) -> (Finished, Recorder, Vec<Duration>) {
+    ) -> (Finished<Backup>, Recorder, Vec<Duration>) {
         run_with(Script::new(clock, responses), policy, jitter)
     }
 
@@ -517,16 +743,14 @@ mod tests {
         api: Script<'_>,
         policy: &WaitPolicy,
         jitter: &[f64],
-    ) -> (Finished, Recorder, Vec<Duration>) {
+    ) -> (Finished<Backup>, Recorder, Vec<Duration>) {
         let clock = api.clock;
         let mut recorder = Recorder::default();
-        let finished = wait(
-            policy,
-            &api,
-            clock,
-            &mut FixedJitter::new(jitter),
-            &mut recorder,
-        );
+        let mut jitter = FixedJitter::new(jitter);
+        let rules = rules();
+        let mut watch = BackupWatch::new(&api, BackupId::from_raw("b1").unwrap(), &rules, false);
+        let mut session = Session::start(policy.clone(), clock, &mut jitter);
+        let finished = session.wait(&mut watch, None, &mut recorder);
         let timeouts = api.timeouts.borrow().clone();
         (finished, recorder, timeouts)
     }
@@ -540,7 +764,7 @@ mod tests {
         assert_eq!(finished.error, None);
         assert_eq!(finished.elapsed, MS(100));
         assert!(clock.sleeps().is_empty());
-        assert_eq!(recorder.lines, vec!["#1 Ready None"]);
+        assert_eq!(recorder.lines, vec!["#1 status Ready None"]);
     }
 
     #[test]
@@ -557,7 +781,7 @@ mod tests {
         assert_eq!(finished.attempts, 4);
         // Delays 0..2: [2, 2], [3, 6], [9, 18] at jitter 0.5.
         assert_eq!(clock.sleeps(), vec![S(2), MS(4500), MS(13_500)]);
-        assert_eq!(finished.backup.unwrap().status(), "Ready");
+        assert_eq!(finished.last.unwrap().status(), "Ready");
     }
 
     #[test]
@@ -778,7 +1002,7 @@ mod tests {
         let clock = FakeClock::new();
         let (finished, _, _) = run(&clock, &policy(S(20)), vec![unavailable(None)], &[1.0]);
         assert_eq!(finished.outcome, Outcome::Timeout);
-        assert!(finished.backup.is_none());
+        assert!(finished.last.is_none());
         assert_eq!(
             finished.error.as_deref(),
             Some(&*format!(
@@ -1026,7 +1250,187 @@ mod tests {
         ];
         let (finished, _, _) = run(&clock, &policy(S(60)), responses, &[0.0]);
         assert_eq!(finished.outcome, Outcome::Error);
-        assert_eq!(finished.backup.unwrap().status(), "Initializing");
+        assert_eq!(finished.last.unwrap().status(), "Initializing");
         assert_eq!(finished.error.as_deref(), Some("HTTP 400 Bad Request"));
+    }
+
+    /// A watch of made-up answers, each a status and a verdict, taking
+    /// 100 ms of fake time; `None` answers are a 404.
+    struct Steps<'c> {
+        clock: &'c FakeClock,
+        answers: RefCell<Vec<Option<(&'static str, Verdict)>>>,
+        requests: RefCell<u32>,
+        not_found_is_pending: bool,
+    }
+
+    impl<'c> Steps<'c> {
+        fn new(clock: &'c FakeClock, answers: Vec<Option<(&'static str, Verdict)>>) -> Self {
+            Steps {
+                clock,
+                answers: RefCell::new(answers),
+                requests: RefCell::new(0),
+                not_found_is_pending: false,
+            }
+        }
+    }
+
+    impl Watch for Steps<'_> {
+        type Seen = (&'static str, Verdict);
+
+        fn describe(&mut self, _: Duration) -> Result<Self::Seen, ApiError> {
+            *self.requests.borrow_mut() += 1;
+            self.clock.advance(MS(100));
+            take(&self.answers).ok_or(ApiError::NotFound {
+                detail: "HTTP 404".into(),
+            })
+        }
+
+        fn classify(&self, seen: &Self::Seen) -> Verdict {
+            seen.1
+        }
+
+        fn status<'s>(&self, seen: &'s Self::Seen) -> Option<&'s str> {
+            Some(seen.0)
+        }
+
+        fn failed(&self, seen: &Self::Seen) -> String {
+            format!("{} failed", seen.0)
+        }
+
+        fn not_found_is_pending(&self) -> bool {
+            self.not_found_is_pending
+        }
+    }
+
+    fn session_wait(
+        clock: &FakeClock,
+        watch: &mut Steps<'_>,
+        seed: Option<(&'static str, Verdict)>,
+        timeout: Duration,
+    ) -> Finished<(&'static str, Verdict)> {
+        let mut jitter = FixedJitter::new(&[0.0]);
+        let mut session = Session::start(policy(timeout), clock, &mut jitter);
+        session.wait(watch, seed, &mut Recorder::default())
+    }
+
+    #[test]
+    fn a_seed_that_is_already_the_target_needs_no_request() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![Some(("Pending", Verdict::Pending))]);
+        let finished = session_wait(&clock, &mut watch, Some(("Ready", Verdict::Target)), S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 0);
+        assert_eq!(*watch.requests.borrow(), 0);
+        assert_eq!(finished.statuses, vec!["Ready"]);
+    }
+
+    #[test]
+    fn a_seed_in_progress_is_followed_by_the_first_delay_then_requests() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![Some(("Ready", Verdict::Target))]);
+        let seed = Some(("Initializing", Verdict::Pending));
+        let finished = session_wait(&clock, &mut watch, seed, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 1);
+        assert_eq!(clock.sleeps(), vec![S(2)]);
+        assert_eq!(finished.statuses, vec!["Initializing", "Ready"]);
+    }
+
+    #[test]
+    fn continue_asks_again_at_once_and_does_not_grow_the_backoff() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(
+            &clock,
+            vec![
+                Some(("page", Verdict::Continue)),
+                Some(("page", Verdict::Continue)),
+                Some(("Pending", Verdict::Pending)),
+                Some(("page", Verdict::Continue)),
+                Some(("Pending", Verdict::Pending)),
+                Some(("Ready", Verdict::Target)),
+            ],
+        );
+        let finished = session_wait(&clock, &mut watch, None, S(600));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 6);
+        // Only the two pending answers wait: delays 0 and 1 of the schedule.
+        assert_eq!(clock.sleeps(), vec![S(2), S(3)]);
+    }
+
+    #[test]
+    fn a_single_check_still_reads_every_step_of_its_answer() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(
+            &clock,
+            vec![
+                Some(("page", Verdict::Continue)),
+                Some(("Pending", Verdict::Pending)),
+            ],
+        );
+        let finished = session_wait(&clock, &mut watch, None, Duration::ZERO);
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.attempts, 2);
+        assert!(clock.sleeps().is_empty());
+        assert!(
+            finished
+                .error
+                .unwrap()
+                .starts_with("checked once (--timeout 0): still in progress")
+        );
+    }
+
+    #[test]
+    fn a_404_for_an_object_just_created_is_waited_out() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![None, None, Some(("Ready", Verdict::Target))]);
+        watch.not_found_is_pending = true;
+        let finished = session_wait(&clock, &mut watch, None, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 3);
+
+        let mut watch = Steps::new(&clock, vec![None, Some(("Ready", Verdict::Target))]);
+        let finished = session_wait(&clock, &mut watch, None, S(60));
+        assert_eq!(finished.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn the_waits_of_a_session_share_one_deadline_and_one_count() {
+        let clock = FakeClock::new();
+        let mut jitter = FixedJitter::new(&[0.0]);
+        let mut session = Session::start(policy(S(10)), &clock, &mut jitter);
+        let mut first = Steps::new(
+            &clock,
+            vec![
+                Some(("Pending", Verdict::Pending)),
+                Some(("Ready", Verdict::Target)),
+            ],
+        );
+        let finished = session.wait(&mut first, None, &mut Recorder::default());
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.elapsed, MS(2_200));
+        let mut second = Steps::new(&clock, vec![Some(("Pending", Verdict::Pending))]);
+        let finished = session.wait(&mut second, None, &mut Recorder::default());
+        // The second wait gets what is left of the 10 s, and its backoff
+        // starts again at the first interval.
+        assert_eq!(finished.outcome, Outcome::Timeout);
+        assert_eq!(finished.elapsed, MS(9_900));
+        assert_eq!(session.attempts(), 2 + finished.attempts);
+        assert_eq!(
+            finished.error.as_deref(),
+            Some(&*format!(
+                "deadline of 10s passed after {} attempts; last status: Pending",
+                session.attempts()
+            ))
+        );
+        assert_eq!(clock.sleeps()[1], S(2));
+    }
+
+    #[test]
+    fn a_failed_answer_ends_with_the_watch_s_own_words() {
+        let clock = FakeClock::new();
+        let mut watch = Steps::new(&clock, vec![Some(("Broken", Verdict::Failed))]);
+        let finished = session_wait(&clock, &mut watch, None, S(60));
+        assert_eq!(finished.outcome, Outcome::Failed);
+        assert_eq!(finished.error.as_deref(), Some("Broken failed"));
     }
 }

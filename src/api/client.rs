@@ -1,42 +1,80 @@
-//! The production `BackupApi`: one blocking ureq agent.
+//! The one HTTP client every request goes through: one blocking ureq
+//! agent, the headers, the trust store, and what a status code means.
 //!
 //! Policy encoded here: redirects are never followed (the `Api-Key` must not
 //! travel to another origin); plain HTTP only to loopback, which also skips
 //! any proxy; bodies are read with a size limit; the status code decides
-//! retryable versus final; a description of another backup is refused; a
-//! rejected API version is named as such. Everything is decided on the raw
-//! answer: the API key is scrubbed by the report sinks when they print, not
-//! here, so that a key which happens to be `Ready` cannot change a status.
-//! Server strings quoted in an error are cut (`error_body`). Which CAs are
-//! trusted is tls.rs's.
+//! retryable versus final, per resource (`Subject`), so that a 404 names the
+//! backup or the index that is missing; a rejected API version is named as
+//! such. Everything is decided on the raw answer: the API key is scrubbed
+//! by the report sinks when they print, not here, so that a key which
+//! happens to be `Ready` cannot change a status. Server strings quoted in an
+//! error are cut (`error_body`). Which CAs are trusted is tls.rs's; what a
+//! describe or a list answers is backups.rs's; a create, and whether it may
+//! be sent again, writes.rs's.
+//!
+//! The client also knows whether any byte of a request left it (`Sent`):
+//! a request that failed before that (no address, connection refused, a
+//! TLS handshake that failed, a connect timeout) cannot have been acted on,
+//! which is what decides whether a create may be sent again.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{Response, StatusCode};
-use ureq::unversioned::transport::DefaultConnector;
-use ureq::{Agent, Body};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+};
+use ureq::{Agent, Body, RequestBuilder};
 
 use super::resolve::{LookupFailed, NamingResolver};
 use super::tls::{self, Trust};
-use super::{ApiError, Backup, BackupApi, error_body, parse_retry_after};
-use crate::config::{AdditionalHeaders, ApiKey, Config};
+use super::{ApiError, error_body, parse_retry_after};
+use crate::config::{AdditionalHeaders, ApiKey, Config, Endpoint};
 
 /// The newest API version the contract stage proves this release against
 /// (`.ci/contract.sh`), suggested when the server refuses the one sent.
 pub const NEWEST_PROVEN_API_VERSION: &str = "2026-04";
 
-/// The largest success body accepted. A BackupModel is about 1 KiB; the
-/// limit leaves room for huge descriptions and tag sets, and bounds memory.
-const MAX_BODY_BYTES: u64 = 1024 * 1024;
-
 /// The most of an error body read for its message.
 const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 
-/// Describes one backup over HTTPS.
-pub struct HttpBackupApi {
+/// What a request is about, so that an error can name it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Subject<'a> {
+    /// `GET /backups/{backup_id}`.
+    Backup(&'a str),
+    /// `GET /indexes/{index_name}/backups`.
+    IndexBackups(&'a str),
+    /// `POST /indexes/{index_name}/backups`.
+    NewBackupOf(&'a str),
+}
+
+/// A response whose status is not a success, read: the error it means, and
+/// what the resend rule of a write needs to know.
+#[derive(Debug, Clone)]
+pub(super) struct Refusal {
+    /// The error, final or retryable.
+    pub error: ApiError,
+    /// The status code.
+    pub status: u16,
+    /// The `error.code` of a Pinecone error body (`QUOTA_EXCEEDED`...).
+    pub code: Option<String>,
+}
+
+/// A request that got no response: why, and whether any of it was sent.
+#[derive(Debug, Clone)]
+pub(super) struct Unanswered {
+    /// The error.
+    pub error: ApiError,
+    /// Whether any byte of the request was written to the connection.
+    pub sent: bool,
+}
+
+/// Talks to the control plane over HTTPS (or HTTP to loopback).
+pub struct Client {
     agent: Agent,
-    url: String,
-    backup_id: String,
+    endpoint: Endpoint,
     api_key: ApiKey,
     api_version: String,
     additional_headers: AdditionalHeaders,
@@ -44,8 +82,8 @@ pub struct HttpBackupApi {
     trust: Trust,
 }
 
-impl HttpBackupApi {
-    /// Builds the client for the configured backup.
+impl Client {
+    /// Builds the client for the configured endpoint.
     pub fn from_config(config: &Config) -> Self {
         let loopback = config.endpoint.is_loopback();
         let trust = Trust::for_endpoint(&config.endpoint, &config.ca_certs);
@@ -66,16 +104,16 @@ impl HttpBackupApi {
             .accept("application/json")
             .tls_config(trust.tls_config())
             .build();
-        // ureq's own connector; the resolver only names its failures.
+        // ureq's own connectors, then one that notes when a request's bytes
+        // leave; the resolver only names its failures.
         let agent = Agent::with_parts(
             agent_config,
-            DefaultConnector::default(),
-            NamingResolver::for_url(config.endpoint.url()),
+            DefaultConnector::default().chain(SentTracker),
+            NamingResolver::for_url(config.endpoint.base()),
         );
-        HttpBackupApi {
+        Client {
             agent,
-            url: config.endpoint.url().to_owned(),
-            backup_id: config.backup_id.as_str().to_owned(),
+            endpoint: config.endpoint.clone(),
             api_key: config.api_key.clone(),
             api_version: config.api_version.clone(),
             additional_headers: config.additional_headers.clone(),
@@ -89,15 +127,37 @@ impl HttpBackupApi {
         self.trust.notes()
     }
 
-    /// One request, with `tls` instead of the agent's TLS configuration.
-    fn send(
+    /// `GET path` (path and query, starting with `/`).
+    pub(super) fn get(&self, path: &str, timeout: Duration) -> Result<Response<Body>, ApiError> {
+        self.send_trusting(path, None, timeout)
+            .map_err(|unanswered| unanswered.error)
+    }
+
+    /// `POST path` with a JSON body; says whether anything was sent when
+    /// no response came.
+    pub(super) fn post_json(
         &self,
+        path: &str,
+        body: &serde_json::Value,
+        timeout: Duration,
+    ) -> Result<Response<Body>, Unanswered> {
+        let bytes = body.to_string().into_bytes();
+        self.send_trusting(path, Some(&bytes), timeout)
+    }
+
+    /// The API key, only to keep a cut from splitting it (`error_body`).
+    fn key(&self) -> &str {
+        self.api_key.expose()
+    }
+
+    /// The headers every request carries.
+    fn prepare<B>(
+        &self,
+        mut request: RequestBuilder<B>,
         tls: Option<ureq::tls::TlsConfig>,
         timeout: Duration,
-    ) -> Result<Response<Body>, ureq::Error> {
-        let mut request = self
-            .agent
-            .get(&self.url)
+    ) -> RequestBuilder<B> {
+        request = request
             .header("Api-Key", self.api_key.expose())
             .header("X-Pinecone-API-Version", &self.api_version);
         for (name, value) in self.additional_headers.iter() {
@@ -107,73 +167,159 @@ impl HttpBackupApi {
         if let Some(tls) = tls {
             config = config.tls_config(tls);
         }
-        config.build().call()
+        config.build()
+    }
+
+    /// One request, with `tls` instead of the agent's TLS configuration.
+    fn send(
+        &self,
+        path: &str,
+        body: Option<&[u8]>,
+        tls: Option<ureq::tls::TlsConfig>,
+        timeout: Duration,
+    ) -> Result<Response<Body>, ureq::Error> {
+        let url = self.endpoint.url(path);
+        match body {
+            None => self.prepare(self.agent.get(&url), tls, timeout).call(),
+            Some(body) => self
+                .prepare(self.agent.post(&url), tls, timeout)
+                .header("Content-Type", "application/json")
+                .send(body),
+        }
     }
 
     /// Sends, and on a certificate no trusted CA issued, adds the operating
     /// system's store (the first time) and sends once more at once: a
-    /// handshake the client refused carried no key. Certificate problems
-    /// are final, and explained by tls.rs.
-    fn send_trusting(&self, timeout: Duration) -> Result<Response<Body>, ApiError> {
+    /// handshake the client refused carried no key, and no request.
+    /// Certificate problems are final, and explained by tls.rs.
+    fn send_trusting(
+        &self,
+        path: &str,
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Response<Body>, Unanswered> {
         let deadline = Instant::now() + timeout;
-        let mut result = self.send(self.trust.in_force(), timeout);
+        Sent::reset();
+        let mut result = self.send(path, body, self.trust.in_force(), timeout);
         if let Err(err) = &result
             && let Some(rustls::CertificateError::UnknownIssuer) = tls::certificate_problem(err)
             && let Some(wider) = self.trust.widen()
         {
             let left = deadline.saturating_duration_since(Instant::now());
-            result = self.send(Some(wider), left);
+            result = self.send(path, body, Some(wider), left);
         }
-        result.map_err(|err| match tls::certificate_problem(&err) {
-            Some(problem) => ApiError::Rejected {
-                detail: self.trust.refused(problem),
+        result.map_err(|err| Unanswered {
+            error: match tls::certificate_problem(&err) {
+                Some(problem) => ApiError::Rejected {
+                    detail: self.trust.refused(problem),
+                },
+                None => transport_error(&err, "sending the request"),
             },
-            None => transport_error(&err, "sending the request"),
+            sent: Sent::happened(),
         })
     }
 
-    fn classify(&self, mut response: Response<Body>) -> Result<Backup, ApiError> {
+    /// Reads a response whose status is not a success and says what it
+    /// means for `subject`.
+    pub(super) fn refusal(&self, response: &mut Response<Body>, subject: Subject<'_>) -> Refusal {
         let status = response.status();
-        if status.is_success() {
-            return self.parse_backup(&mut response);
-        }
-        let (detail, message) = self.describe_failure(&mut response);
-        let id = self.quote(&self.backup_id);
-        match status.as_u16() {
-            408 | 429 => Err(ApiError::Transient {
+        let (detail, message, code) = self.describe_failure(response);
+        let quote = |text: &str| self.quote(text);
+        let error = match status.as_u16() {
+            408 => ApiError::Transient {
                 detail,
-                retry_after: retry_after_of(&response),
-            }),
+                retry_after: retry_after_of(response),
+            },
+            // ErrorResponse's example in every spec: a quota is not a rate
+            // limit, and waiting will not lift it.
+            429 if code.as_deref() == Some("QUOTA_EXCEEDED") => ApiError::Rejected {
+                detail: format!(
+                    "{detail}; a quota of the Pinecone project is exceeded (not a rate limit, \
+                     so it is not retried)"
+                ),
+            },
+            429 => ApiError::Transient {
+                detail,
+                retry_after: retry_after_of(response),
+            },
             // Checked before 401 and 404: a server that no longer serves the
             // version may answer with any 4xx, and waiting will not help.
             400..=499 if message.as_deref().is_some_and(is_about_api_version) => {
-                Err(ApiError::Rejected {
+                ApiError::Rejected {
                     detail: self.api_version_rejected(&detail),
-                })
+                }
             }
-            401 => Err(ApiError::Unauthorized {
+            401 => ApiError::Unauthorized {
                 detail: format!(
                     "{detail}; check that the API key is right and that it belongs to the \
-                     Pinecone project that owns backup '{id}'"
+                     Pinecone project that owns {}",
+                    match subject {
+                        Subject::Backup(id) => format!("backup '{}'", quote(id)),
+                        Subject::IndexBackups(index) | Subject::NewBackupOf(index) =>
+                            format!("index '{}'", quote(index)),
+                    }
                 ),
-            }),
-            403 => Err(ApiError::Unauthorized {
+            },
+            // Pinecone's backup-quota answer: 403 FORBIDDEN "Increase your
+            // quota or upgrade to create more backups." (create_backup's 403
+            // example). A 403 without it (PERMISSION_DENIED, a gateway's) is
+            // a key that may not do this.
+            403 if matches!(subject, Subject::NewBackupOf(_))
+                && is_backup_quota(&code, &message) =>
+            {
+                ApiError::Rejected {
+                    detail: format!(
+                        "{detail}; the project's backup quota is used up: delete backups that \
+                         are no longer needed or raise the quota, then run again"
+                    ),
+                }
+            }
+            403 => ApiError::Unauthorized {
                 detail: format!(
-                    "{detail}; the key was recognised but may not describe backup '{id}': \
-                     check its project and its permissions in the Pinecone console"
+                    "{detail}; the key was recognised but may not {}: check its project and \
+                     its permissions in the Pinecone console",
+                    match subject {
+                        Subject::Backup(id) => format!("describe backup '{}'", quote(id)),
+                        Subject::IndexBackups(index) =>
+                            format!("list the backups of index '{}'", quote(index)),
+                        Subject::NewBackupOf(index) =>
+                            format!("create backups of index '{}'", quote(index)),
+                    }
                 ),
-            }),
-            404 => Err(ApiError::NotFound {
+            },
+            402 => ApiError::Rejected {
                 detail: format!(
-                    "{detail}; backup '{id}' is unknown to the project of this API key \
-                     (check the id, and that the key belongs to the project that made the backup)"
+                    "{detail}; payment required: the Pinecone organization has invoices past \
+                     due, and creates are refused until they are paid"
                 ),
-            }),
-            500..=599 => Err(ApiError::Transient {
+            },
+            // The create and list specs list no 404; describe-index answers
+            // 404 NOT_FOUND for an unknown index, so a 404 here is assumed to
+            // mean the same.
+            404 => ApiError::NotFound {
+                detail: match subject {
+                    Subject::Backup(id) => format!(
+                        "{detail}; backup '{}' is unknown to the project of this API key \
+                         (check the id, and that the key belongs to the project that made the backup)",
+                        quote(id)
+                    ),
+                    Subject::IndexBackups(index) | Subject::NewBackupOf(index) => format!(
+                        "{detail}; index '{}' was not found in the project of this API key \
+                         (check the index name, and that the key belongs to its project)",
+                        quote(index)
+                    ),
+                },
+            },
+            500..=599 => ApiError::Transient {
                 detail,
-                retry_after: retry_after_of(&response),
-            }),
-            _ => Err(ApiError::Rejected { detail }),
+                retry_after: retry_after_of(response),
+            },
+            _ => ApiError::Rejected { detail },
+        };
+        Refusal {
+            error,
+            status: status.as_u16(),
+            code,
         }
     }
 
@@ -198,23 +344,30 @@ impl HttpBackupApi {
     }
 
     /// A server string cut for quoting in an error, never inside the key.
-    fn quote(&self, text: &str) -> String {
-        error_body::quote(text, self.api_key.expose())
+    pub(super) fn quote(&self, text: &str) -> String {
+        error_body::quote(text, self.key())
     }
 
-    fn parse_backup(&self, response: &mut Response<Body>) -> Result<Backup, ApiError> {
+    /// Reads a success body as JSON, `expected` naming what it should be
+    /// ("a BackupModel"), within `limit` bytes.
+    pub(super) fn read_json(
+        &self,
+        response: &mut Response<Body>,
+        limit: u64,
+        expected: &str,
+    ) -> Result<serde_json::Value, ApiError> {
         let status = response.status();
         let bytes = response
             .body_mut()
             .with_config()
-            .limit(MAX_BODY_BYTES)
+            .limit(limit)
             .read_to_vec()
             .map_err(|err| match err {
                 ureq::Error::BodyExceedsLimit(_) => ApiError::Malformed {
                     detail: format!(
                         "HTTP {}: response body is larger than {} KiB",
                         status_line(status),
-                        MAX_BODY_BYTES / 1024
+                        limit / 1024
                     ),
                 },
                 other => transport_error(&other, "reading the response body"),
@@ -232,39 +385,26 @@ impl HttpBackupApi {
         if text.trim().is_empty() {
             return Err(ApiError::Malformed {
                 detail: format!(
-                    "HTTP {}: empty body where a BackupModel was expected",
+                    "HTTP {}: empty body where {expected} was expected",
                     status_line(status)
                 ),
             });
         }
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|err| ApiError::Malformed {
-                detail: format!(
-                    "HTTP {}: body is not JSON ({})",
-                    status_line(status),
-                    self.quote(&err.to_string())
-                ),
-            })?;
-        let backup = Backup::from_value(value).map_err(|detail| ApiError::Malformed {
-            detail: format!("HTTP {}: {}", status_line(status), self.quote(&detail)),
-        })?;
-        // A gate must never pass on another backup's status, whatever it is.
-        match backup.text("backup_id") {
-            Some(id) if id != self.backup_id => Err(ApiError::Malformed {
-                detail: format!(
-                    "HTTP {}: the answer describes backup '{}', not the requested backup '{}'",
-                    status_line(status),
-                    self.quote(id),
-                    self.quote(&self.backup_id)
-                ),
-            }),
-            _ => Ok(backup),
-        }
+        serde_json::from_str(&text).map_err(|err| ApiError::Malformed {
+            detail: format!(
+                "HTTP {}: body is not JSON ({})",
+                status_line(status),
+                self.quote(&err.to_string())
+            ),
+        })
     }
 
-    /// The error detail, and the server's own message (if any) on which the
-    /// API version check is made.
-    fn describe_failure(&self, response: &mut Response<Body>) -> (String, Option<String>) {
+    /// The error detail, the server's own message (if any) on which the
+    /// API version check is made, and its error code.
+    fn describe_failure(
+        &self,
+        response: &mut Response<Body>,
+    ) -> (String, Option<String>, Option<String>) {
         let status = response.status();
         let mut detail = format!("HTTP {}", status_line(status));
         if status.is_redirection() {
@@ -273,7 +413,7 @@ impl HttpBackupApi {
             detail.push_str(&format!(
                 ": redirect to {location} not followed; the API key is only sent to --api-host"
             ));
-            return (detail, None);
+            return (detail, None, None);
         }
         // An unreadable error body still leaves the status code to act on.
         let body = response
@@ -283,13 +423,24 @@ impl HttpBackupApi {
             .lossy_utf8(true)
             .read_to_string()
             .unwrap_or_default();
-        let message = error_body::message(&body, self.api_key.expose());
+        let message = error_body::message(&body, self.key());
+        let code = error_body::code(&body);
         if let Some(message) = &message {
             detail.push_str(": ");
             detail.push_str(message);
         }
-        (detail, message)
+        (detail, message, code)
     }
+}
+
+/// Whether a 403 is Pinecone's backup-quota answer: code `FORBIDDEN` and a
+/// message about the quota (create_backup's 403 example, "Increase your
+/// quota or upgrade to create more backups.").
+fn is_backup_quota(code: &Option<String>, message: &Option<String>) -> bool {
+    code.as_deref() == Some("FORBIDDEN")
+        && message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("quota"))
 }
 
 /// Whether an error message is about the API version (`Unsupported API
@@ -304,18 +455,12 @@ fn is_about_api_version(message: &str) -> bool {
     words.contains("api version") || words.contains("apiversion")
 }
 
-impl BackupApi for HttpBackupApi {
-    fn describe_backup(&self, timeout: Duration) -> Result<Backup, ApiError> {
-        let response = self.send_trusting(timeout)?;
-        self.classify(response)
-    }
-}
-
 /// Maps a ureq error to retryable or final. Transport trouble is retryable;
 /// a TLS failure (bad certificate, wrong host, a peer that does not speak
 /// TLS) and a proxy that refuses us will not fix themselves. A name that
-/// does not resolve is `Unresolved`: the poller decides how long to retry it.
-fn transport_error(err: &ureq::Error, during: &str) -> ApiError {
+/// does not resolve is `Unresolved`: the wait loop decides how long to
+/// retry it.
+pub(super) fn transport_error(err: &ureq::Error, during: &str) -> ApiError {
     match err {
         ureq::Error::Timeout(_) => ApiError::transient(format!("timed out {during}")),
         ureq::Error::Rustls(tls) => tls_error(tls),
@@ -409,10 +554,85 @@ fn header(response: &Response<Body>, name: &str) -> Option<String> {
     Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
 }
 
-fn status_line(status: StatusCode) -> String {
+/// `201 Created`, or the bare code when it has no reason phrase.
+pub(super) fn status_line(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
+    }
+}
+
+// ---- whether a request left -------------------------------------------------
+
+thread_local! {
+    /// Whether the request on this thread has written any byte past the
+    /// connection setup. Each request runs on its own thread (`Guarded`),
+    /// and ureq writes on the thread that calls it.
+    static WROTE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current request has been (at least partly) sent.
+struct Sent;
+
+impl Sent {
+    fn reset() {
+        WROTE.with(|wrote| wrote.set(false));
+    }
+
+    fn happened() -> bool {
+        WROTE.with(Cell::get)
+    }
+}
+
+/// The last connector of the chain: wraps the finished connection (after
+/// any proxy tunnel and TLS handshake) so that writes of the request itself
+/// are noted. Connection setup writes (a CONNECT, a ClientHello) happen
+/// below it and are not requests.
+#[derive(Debug)]
+struct SentTracker;
+
+impl<In: Transport> Connector<In> for SentTracker {
+    type Out = Tracked<In>;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| Tracked { inner }))
+    }
+}
+
+/// A connection whose writes mark the current request as sent.
+#[derive(Debug)]
+struct Tracked<T> {
+    inner: T,
+}
+
+impl<T: Transport> Transport for Tracked<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if amount > 0 {
+            // Before the write: a write that fails half-way may still have
+            // delivered the request.
+            WROTE.with(|wrote| wrote.set(true));
+        }
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
     }
 }
 
@@ -450,6 +670,7 @@ mod trust_tests {
     use testkit::{FakeControlPlane, Reply, Script};
 
     use super::*;
+    use crate::api::ControlPlane;
     use crate::api::tls::Loaded;
     use crate::cli::Cli;
     use crate::config::{CaCertPaths, Env};
@@ -485,18 +706,20 @@ mod trust_tests {
         let parsed = Cli::parse_args(args.into_iter().chain(["--api-host", &front.url()]))
             .expect("clap accepts the flags");
         let config = Config::from_cli(&parsed.cli, parsed.origins, &Env::default()).unwrap();
-        let mut api = HttpBackupApi::from_config(&config);
+        let mut api = Client::from_config(&config);
         api.trust = Trust::from_sources(&CaCertPaths::default(), no_files, os_store_with_the_ca);
 
         let timeout = Duration::from_secs(5);
+        let id =
+            crate::config::BackupId::from_raw(testkit::control_plane::SAMPLE_BACKUP_ID).unwrap();
         let backup = api
-            .describe_backup(timeout)
+            .describe_backup(&id, timeout)
             .expect("trusted through the store");
         assert_eq!(backup.status(), "Ready");
         assert_eq!(front.handshakes(), 1, "{:?}", front.failures());
         assert_eq!(plane.request_count(), 1, "the key was sent once");
 
-        api.describe_backup(timeout).expect("still trusted");
+        api.describe_backup(&id, timeout).expect("still trusted");
         assert_eq!(front.handshakes(), 2);
         assert!(front.failures().len() <= 1, "no second refused handshake");
         assert_eq!(plane.request_count(), 2);

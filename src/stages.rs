@@ -1,0 +1,852 @@
+//! The run as a short list of stages, in one place (`run`):
+//!
+//! 1. `select`: which backup. The one given (`--backup-id`: nothing to
+//!    do), a new one (`--create-from-index`, never sent twice by accident)
+//!    or the newest of an index (`--latest-of-index`, bounded listing).
+//! 2. `backup`: wait until that backup is ready or has failed.
+//!
+//! Issue 10 adds `restore` (start one from the selected backup), `index`
+//! (wait for the restore job, then the index) and `verify` (the data-plane
+//! counts), after `backup`, on the same loop and the same deadline.
+//!
+//! Every stage is a wait of the one loop (`wait.rs`) over its own `Watch`
+//! (`watches/`), under the run's one deadline (`Session`); each reports
+//! what it saw (`StageReport`), and the report renders the stages. This
+//! module decides only the order and what one stage hands the next.
+
+use std::time::{Duration, SystemTime};
+
+use crate::api::{ApiError, Backup, ControlPlane, NewBackup};
+use crate::config::{BackupId, Config, Selection};
+use crate::outcome::Outcome;
+use crate::status::StatusRules;
+use crate::wait::{Finished, Observer, Session, Watch};
+use crate::watches::backup::BackupWatch;
+use crate::watches::create::{CreateWatch, Created, generated_name};
+use crate::watches::listing::{LatestWatch, Listed};
+
+/// A stage of the run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Creating the backup, or listing an index's backups for the latest.
+    Select,
+    /// Waiting for the selected backup.
+    Backup,
+}
+
+impl Stage {
+    /// The value of the `stage` output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Select => "select",
+            Stage::Backup => "backup",
+        }
+    }
+}
+
+/// How the backup was chosen: the `selected_by` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectedBy {
+    /// `--backup-id`.
+    Id,
+    /// `--create-from-index`.
+    Create,
+    /// `--latest-of-index`.
+    Latest,
+}
+
+impl SelectedBy {
+    /// The value of the `selected_by` output.
+    pub fn label(self) -> &'static str {
+        match self {
+            SelectedBy::Id => "id",
+            SelectedBy::Create => "create",
+            SelectedBy::Latest => "latest",
+        }
+    }
+}
+
+/// What the run is to do, settled before the first request: the
+/// configuration's selection with a generated name filled in.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// How the backup is chosen.
+    pub selection: Selection,
+    /// The name a create sends (the user's or a generated one).
+    pub backup_name: Option<String>,
+    /// Ready and failed statuses.
+    pub statuses: StatusRules,
+}
+
+impl Plan {
+    /// The plan for `config`; a create without `--backup-name` gets a name
+    /// from the index, `now` (UTC) and `random`.
+    pub fn from_config(config: &Config, now: SystemTime, random: u32) -> Plan {
+        let backup_name = match &config.selection {
+            Selection::Create { index, name, .. } => Some(
+                name.clone()
+                    .unwrap_or_else(|| generated_name(index, now, random)),
+            ),
+            _ => None,
+        };
+        Plan {
+            selection: config.selection.clone(),
+            backup_name,
+            statuses: config.statuses.clone(),
+        }
+    }
+
+    /// The `selected_by` of this plan.
+    pub fn selected_by(&self) -> SelectedBy {
+        match self.selection {
+            Selection::Id(_) => SelectedBy::Id,
+            Selection::Create { .. } => SelectedBy::Create,
+            Selection::Latest { .. } => SelectedBy::Latest,
+        }
+    }
+}
+
+/// The backup the run waits for, and why it is that one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    /// How it was chosen.
+    pub by: SelectedBy,
+    /// Its id.
+    pub backup_id: String,
+    /// The index it was created from or listed for (`None` for an id).
+    pub index: Option<String>,
+    /// Whether this run created it (`created` output).
+    pub created: bool,
+    /// Whether it was found after an ambiguous create failure rather than
+    /// answered by the create.
+    pub adopted: bool,
+    /// For the latest of an index: how long ago it was created, and how
+    /// many backups the index has.
+    pub latest: Option<(Duration, usize)>,
+}
+
+/// What one stage saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageReport {
+    /// Which stage.
+    pub stage: Stage,
+    /// How it ended (`Ready` for a stage that did its part).
+    pub outcome: Outcome,
+    /// Requests it made.
+    pub attempts: u32,
+    /// How long it took.
+    pub duration: Duration,
+    /// The distinct statuses it saw, in order, bounded.
+    pub statuses: Vec<String>,
+}
+
+/// Hears about stages as they go; the human log implements it.
+pub trait StageObserver: Observer {
+    /// A stage begins; `what` says what it does, in our words (the plan
+    /// holds no server text).
+    fn entered(&mut self, stage: Stage, what: &str);
+    /// The select stage chose `backup`.
+    fn selected(&mut self, selected: &Selected, backup: &Backup);
+}
+
+/// How the run ended, with everything the reports need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ran {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Why it did not end ready.
+    pub error: Option<String>,
+    /// The id of the backup waited for (or given), once known.
+    pub backup_id: Option<String>,
+    /// The last BackupModel received.
+    pub backup: Option<Backup>,
+    /// How the backup was chosen.
+    pub selected_by: SelectedBy,
+    /// The selection, once made.
+    pub selected: Option<Selected>,
+    /// The last stage entered.
+    pub stage: Stage,
+    /// Each stage entered, in order.
+    pub stages: Vec<StageReport>,
+    /// Requests made in all.
+    pub attempts: u32,
+    /// Time from the start to the end.
+    pub elapsed: Duration,
+}
+
+impl Ran {
+    /// Whether this run created the backup (`created` output).
+    pub fn created(&self) -> bool {
+        self.selected.as_ref().is_some_and(|s| s.created)
+    }
+}
+
+/// Runs the stages in order under one session, stopping at the first that
+/// does not end ready.
+pub fn run(
+    plan: &Plan,
+    api: &dyn ControlPlane,
+    session: &mut Session<'_>,
+    observer: &mut dyn StageObserver,
+) -> Ran {
+    let mut run = Running::new(plan);
+
+    // 1. select: which backup.
+    let (selected, seed) = match &plan.selection {
+        Selection::Id(id) => {
+            let selected = Selected {
+                by: SelectedBy::Id,
+                backup_id: id.as_str().to_owned(),
+                index: None,
+                created: false,
+                adopted: false,
+                latest: None,
+            };
+            (selected, None)
+        }
+        Selection::Create {
+            index, description, ..
+        } => {
+            let name = plan.backup_name.clone().unwrap_or_default();
+            let unique = matches!(&plan.selection, Selection::Create { name: None, .. });
+            let request = NewBackup {
+                name,
+                description: description.clone(),
+            };
+            let what = format!(
+                "creating a backup of index {index} named '{}'",
+                crate::config::escaped(&request.name)
+            );
+            let mut watch = CreateWatch::new(api, index.clone(), request, unique);
+            let finished = run.stage(session, Stage::Select, &what, &mut watch, observer);
+            let adopted = matches!(finished.last, Some(Created::Adopted(_)));
+            let Some(backup) = finished.last.as_ref().and_then(Created::backup).cloned() else {
+                return run.end(session, finished.outcome, finished.error, None);
+            };
+            let selected = Selected {
+                by: SelectedBy::Create,
+                backup_id: String::new(),
+                index: Some(index.to_string()),
+                created: true,
+                adopted,
+                latest: None,
+            };
+            (selected, Some(backup))
+        }
+        Selection::Latest { index, max_age } => {
+            let what = match max_age {
+                Some(age) => format!(
+                    "listing index {index}'s backups for the latest, no older than {}",
+                    crate::config::HumanDuration(*age)
+                ),
+                None => format!("listing index {index}'s backups for the latest"),
+            };
+            let clock = session.clock();
+            let mut watch = LatestWatch::new(api, clock, &plan.statuses, index.clone(), *max_age);
+            let finished = run.stage(session, Stage::Select, &what, &mut watch, observer);
+            let Some(Listed::Chosen(choice)) = finished.last else {
+                return run.end(session, finished.outcome, finished.error, None);
+            };
+            let selected = Selected {
+                by: SelectedBy::Latest,
+                backup_id: String::new(),
+                index: Some(index.to_string()),
+                created: false,
+                adopted: false,
+                latest: Some((choice.age, choice.listed)),
+            };
+            (selected, Some(choice.backup))
+        }
+    };
+    let (id, selected) = match seed.as_ref() {
+        None => (BackupId::from_raw(&selected.backup_id), selected),
+        Some(backup) => {
+            let raw = backup.text("backup_id").unwrap_or_default();
+            let id = BackupId::from_raw(raw);
+            (
+                id,
+                Selected {
+                    backup_id: raw.to_owned(),
+                    ..selected
+                },
+            )
+        }
+    };
+    let id = match id {
+        Ok(id) => id,
+        Err(reason) => {
+            // An id the API gave that cannot name a backup in a URL.
+            let error = ApiError::Malformed {
+                detail: format!("the selected backup's id cannot be used: {reason}"),
+            };
+            run.selected = Some(selected);
+            return run.end(session, Outcome::Error, Some(error.to_string()), seed);
+        }
+    };
+    if let Some(backup) = &seed {
+        observer.selected(&selected, backup);
+    }
+    run.backup_id = Some(selected.backup_id.clone());
+    let just_created = selected.created;
+    run.selected = Some(selected);
+
+    // 2. backup: wait until it is ready or has failed.
+    let what = format!("waiting for backup {}", crate::config::escaped(id.as_str()));
+    let mut watch = BackupWatch::new(api, id, &plan.statuses, just_created);
+    let finished = run.stage_seeded(session, Stage::Backup, &what, &mut watch, seed, observer);
+    run.end(session, finished.outcome, finished.error, finished.last)
+    // Issue 10: restore, index and verify follow here when asked for.
+}
+
+/// The run so far.
+struct Running {
+    selected_by: SelectedBy,
+    selected: Option<Selected>,
+    backup_id: Option<String>,
+    stage: Stage,
+    stages: Vec<StageReport>,
+}
+
+impl Running {
+    fn new(plan: &Plan) -> Running {
+        let backup_id = match &plan.selection {
+            Selection::Id(id) => Some(id.as_str().to_owned()),
+            _ => None,
+        };
+        Running {
+            selected_by: plan.selected_by(),
+            selected: None,
+            backup_id,
+            stage: match plan.selection {
+                Selection::Id(_) => Stage::Backup,
+                _ => Stage::Select,
+            },
+            stages: Vec::new(),
+        }
+    }
+
+    fn stage<W: Watch>(
+        &mut self,
+        session: &mut Session<'_>,
+        stage: Stage,
+        what: &str,
+        watch: &mut W,
+        observer: &mut dyn StageObserver,
+    ) -> Finished<W::Seen> {
+        self.stage_seeded(session, stage, what, watch, None, observer)
+    }
+
+    /// Enters `stage`, waits on `watch` and records what it saw.
+    fn stage_seeded<W: Watch>(
+        &mut self,
+        session: &mut Session<'_>,
+        stage: Stage,
+        what: &str,
+        watch: &mut W,
+        seed: Option<W::Seen>,
+        observer: &mut dyn StageObserver,
+    ) -> Finished<W::Seen> {
+        self.stage = stage;
+        observer.entered(stage, what);
+        let started = session.elapsed();
+        let finished = session.wait(watch, seed, observer);
+        self.stages.push(StageReport {
+            stage,
+            outcome: finished.outcome,
+            attempts: finished.attempts,
+            duration: finished.elapsed.saturating_sub(started),
+            statuses: finished.statuses.clone(),
+        });
+        finished
+    }
+
+    fn end(
+        self,
+        session: &Session<'_>,
+        outcome: Outcome,
+        error: Option<String>,
+        backup: Option<Backup>,
+    ) -> Ran {
+        Ran {
+            outcome,
+            error,
+            backup_id: self.backup_id,
+            backup,
+            selected_by: self.selected_by,
+            selected: self.selected,
+            stage: self.stage,
+            stages: self.stages,
+            attempts: session.attempts(),
+            elapsed: session.elapsed(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The stages end to end against a small scripted control plane on a
+    //! fake clock: what each mode asks, in which order, and what a create
+    //! costs. (The binary against the stateful fake is tests/it.)
+
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::{BackupPage, Delivery, WriteFailure};
+    use crate::clock::{Clock, FakeClock, FixedJitter, SystemJitter};
+    use crate::config::IndexName;
+    use crate::schedule::Schedule;
+    use crate::wait::{Attempt, WaitPolicy};
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    /// What the next POST does.
+    enum Post {
+        /// Creates the backup and answers.
+        Create,
+        /// Creates the backup, then fails this way (the answer is lost).
+        CreateThenFail(ApiError, Delivery),
+        /// Fails this way without creating anything.
+        Fail(ApiError, Delivery),
+    }
+
+    /// A control plane on a fake clock: one index, backups that are
+    /// `Initializing` until `ready_after`, then `Ready`; every request takes
+    /// 100 ms and is logged.
+    struct Plane<'c> {
+        clock: &'c FakeClock,
+        ready_after: Duration,
+        page_size: usize,
+        backups: RefCell<Vec<(String, String, Duration)>>,
+        posts: RefCell<VecDeque<Post>>,
+        log: RefCell<Vec<String>>,
+    }
+
+    impl<'c> Plane<'c> {
+        fn new(clock: &'c FakeClock, ready_after: Duration) -> Self {
+            Plane {
+                clock,
+                ready_after,
+                page_size: 100,
+                backups: RefCell::new(Vec::new()),
+                posts: RefCell::new(VecDeque::new()),
+                log: RefCell::new(Vec::new()),
+            }
+        }
+
+        fn then(self, post: Post) -> Self {
+            self.posts.borrow_mut().push_back(post);
+            self
+        }
+
+        /// A backup made before the run (so long done); answers its id.
+        fn seed(&self, name: &str) -> String {
+            let id = format!("b{}", self.backups.borrow().len() + 1);
+            self.backups
+                .borrow_mut()
+                .push((id.clone(), name.to_owned(), Duration::ZERO));
+            id
+        }
+
+        /// Made at zero: seeded before the run, so long done.
+        fn model(&self, (id, name, made): &(String, String, Duration)) -> Backup {
+            let done = *made == Duration::ZERO
+                || self.clock.elapsed().saturating_sub(*made) >= self.ready_after;
+            let status = if done { "Ready" } else { "Initializing" };
+            Backup::from_value(json!({
+                "backup_id": id, "name": name, "status": status,
+                "source_index_name": "prod", "created_at": "2026-03-20T14:29:00Z"
+            }))
+            .unwrap()
+        }
+
+        fn request(&self, what: &str) {
+            self.clock.advance(MS(100));
+            self.log.borrow_mut().push(what.to_owned());
+        }
+
+        fn count(&self, what: &str) -> usize {
+            self.log.borrow().iter().filter(|w| *w == what).count()
+        }
+    }
+
+    impl ControlPlane for Plane<'_> {
+        fn describe_backup(&self, id: &BackupId, _: Duration) -> Result<Backup, ApiError> {
+            self.request("GET");
+            let backups = self.backups.borrow();
+            match backups.iter().find(|b| b.0 == id.as_str()) {
+                Some(backup) => Ok(self.model(backup)),
+                None => Err(ApiError::NotFound {
+                    detail: "HTTP 404".into(),
+                }),
+            }
+        }
+
+        fn list_index_backups(
+            &self,
+            _: &IndexName,
+            token: Option<&str>,
+            _: Duration,
+        ) -> Result<BackupPage, ApiError> {
+            self.request("LIST");
+            let start: usize = token.map_or(0, |t| t.parse().unwrap());
+            let backups = self.backups.borrow();
+            let end = (start + self.page_size).min(backups.len());
+            Ok(BackupPage {
+                backups: backups[start..end].iter().map(|b| self.model(b)).collect(),
+                next: (end < backups.len()).then(|| end.to_string()),
+            })
+        }
+
+        fn create_backup(
+            &self,
+            _: &IndexName,
+            backup: &NewBackup,
+            _: Duration,
+        ) -> Result<Backup, WriteFailure> {
+            self.request("POST");
+            let post = self.posts.borrow_mut().pop_front().unwrap_or(Post::Create);
+            let create = || {
+                let id = format!("new{}", self.backups.borrow().len() + 1);
+                let made = self.clock.elapsed();
+                self.backups
+                    .borrow_mut()
+                    .push((id, backup.name.clone(), made));
+                self.model(self.backups.borrow().last().unwrap())
+            };
+            match post {
+                Post::Create => Ok(create()),
+                Post::CreateThenFail(error, delivery) => {
+                    create();
+                    Err(WriteFailure::new(error, delivery))
+                }
+                Post::Fail(error, delivery) => Err(WriteFailure::new(error, delivery)),
+            }
+        }
+    }
+
+    /// Hears nothing; the log's rendering is tested in report::log.
+    #[derive(Default)]
+    struct Quiet {
+        entered: Vec<Stage>,
+    }
+
+    impl Observer for Quiet {
+        fn attempt(&mut self, _: &Attempt<'_>) {}
+        fn unknown_status(&mut self, _: &str) {}
+        fn unknown_statuses_capped(&mut self, _: usize) {}
+    }
+
+    impl StageObserver for Quiet {
+        fn entered(&mut self, stage: Stage, _: &str) {
+            self.entered.push(stage);
+        }
+        fn selected(&mut self, _: &Selected, _: &Backup) {}
+    }
+
+    fn rules() -> StatusRules {
+        StatusRules::new(
+            "Ready".parse().unwrap(),
+            "Failed,InitializationFailed".parse().unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn create_plan(name: Option<&str>) -> Plan {
+        let index = IndexName::from_raw("prod").unwrap();
+        let backup_name = name.map_or_else(
+            || generated_name(&index, FakeClock::new().wall(), 0xabcdef),
+            str::to_owned,
+        );
+        Plan {
+            selection: Selection::Create {
+                index,
+                name: name.map(str::to_owned),
+                description: None,
+            },
+            backup_name: Some(backup_name),
+            statuses: rules(),
+        }
+    }
+
+    /// The defaults: 2 s..60 s x3, request timeout 30 s.
+    fn policy(timeout: Duration) -> WaitPolicy {
+        WaitPolicy {
+            timeout,
+            request_timeout: S(30),
+            schedule: Schedule::new(S(2), S(60), 3.0, S(30)),
+            resolve_limit: crate::wait::RESOLVE_LIMIT,
+        }
+    }
+
+    fn run_plan(plan: &Plan, plane: &Plane<'_>, jitter: &mut dyn crate::clock::Jitter) -> Ran {
+        let mut session = Session::start(policy(S(1800)), plane.clock, jitter);
+        run(plan, plane, &mut session, &mut Quiet::default())
+    }
+
+    #[test]
+    fn a_create_and_wait_of_a_backup_ready_after_ten_minutes_takes_seventeen_requests() {
+        // One POST, whose answer (Initializing) is the first look at the
+        // backup; then describes on the default schedule. At jitter 0.5 the
+        // delays are 2, 4.5, 13.5, 40.5 s and then 45 s (the middle of
+        // 30..60 s): 16 describes, the last at about 646 s.
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(600));
+        let ran = run_plan(&create_plan(None), &plane, &mut FixedJitter::new(&[0.5]));
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(plane.count("POST"), 1);
+        assert_eq!(plane.count("LIST"), 0, "a generated name needs no census");
+        let requests = plane.log.borrow().len() as u32;
+        assert_eq!(ran.attempts, requests);
+        assert_eq!(requests, 17, "{:?}", clock.sleeps());
+        // Ready at 600 s is noticed within one capped delay (60 s) and a request.
+        assert!(
+            ran.elapsed >= S(600) && ran.elapsed <= S(661),
+            "{:?}",
+            ran.elapsed
+        );
+        assert_eq!(ran.stage, Stage::Backup);
+        assert_eq!(ran.stages.len(), 2);
+        assert_eq!(ran.stages[0].attempts, 1);
+        assert_eq!(ran.stages[1].statuses, vec!["Initializing", "Ready"]);
+        assert!(ran.created());
+    }
+
+    #[test]
+    fn the_ten_minute_create_stays_within_a_few_requests_on_every_jitter() {
+        let mut counts = Vec::new();
+        for seed in 0..200 {
+            let clock = FakeClock::new();
+            let plane = Plane::new(&clock, S(600));
+            let ran = run_plan(
+                &create_plan(None),
+                &plane,
+                &mut SystemJitter::from_seed(seed),
+            );
+            assert_eq!(ran.outcome, Outcome::Ready);
+            counts.push(ran.attempts);
+        }
+        let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+        let mean = counts.iter().sum::<u32>() as f64 / counts.len() as f64;
+        // 16 to 20 requests, 17.4 on average over these seeds; a fixed
+        // 10 s loop makes 61 describes for the same wait (plus the POST).
+        assert!(
+            *min >= 16 && *max <= 20,
+            "min {min}, max {max}, mean {mean}"
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_create_failure_costs_one_list_when_the_backup_is_there() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then(Post::CreateThenFail(
+            ApiError::transient("sending the request: Connection reset by peer"),
+            Delivery::NoAnswer,
+        ));
+        let ran = run_plan(&create_plan(None), &plane, &mut FixedJitter::new(&[0.5]));
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(plane.count("POST"), 1, "never sent twice");
+        assert_eq!(plane.count("LIST"), 1);
+        assert_eq!(plane.backups.borrow().len(), 1);
+        let selected = ran.selected.unwrap();
+        assert!(selected.created && selected.adopted);
+        // The look waited the first delay: 100 ms POST, 2 s, 100 ms list.
+        assert_eq!(clock.sleeps()[0], S(2));
+    }
+
+    #[test]
+    fn an_ambiguous_failure_that_created_nothing_costs_a_list_and_a_post() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then(Post::Fail(
+            ApiError::transient("HTTP 503 Service Unavailable"),
+            Delivery::Answered {
+                status: 503,
+                code: None,
+            },
+        ));
+        let ran = run_plan(&create_plan(None), &plane, &mut FixedJitter::new(&[0.5]));
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(plane.log.borrow()[..3], ["POST", "LIST", "POST"]);
+        assert_eq!(plane.backups.borrow().len(), 1);
+        assert!(!ran.selected.unwrap().adopted);
+    }
+
+    #[test]
+    fn a_create_that_was_not_sent_is_sent_again_without_looking() {
+        for (error, delivery) in [
+            (
+                ApiError::transient("sending the request: Connection refused"),
+                Delivery::NotSent,
+            ),
+            (
+                ApiError::Transient {
+                    detail: "HTTP 429 Too Many Requests".into(),
+                    retry_after: Some(S(7)),
+                },
+                Delivery::Answered {
+                    status: 429,
+                    code: Some("RESOURCE_EXHAUSTED".into()),
+                },
+            ),
+        ] {
+            let clock = FakeClock::new();
+            let plane = Plane::new(&clock, S(10)).then(Post::Fail(error.clone(), delivery));
+            let ran = run_plan(&create_plan(None), &plane, &mut FixedJitter::new(&[0.0]));
+            assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+            assert_eq!(plane.log.borrow()[..2], ["POST", "POST"], "{error}");
+            assert_eq!(plane.count("LIST"), 0);
+            let first = clock.sleeps()[0];
+            assert_eq!(first, error.retry_after().unwrap_or(S(2)));
+        }
+    }
+
+    #[test]
+    fn a_final_create_error_ends_in_the_select_stage_without_a_second_post() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then(Post::Fail(
+            ApiError::Rejected {
+                detail: "HTTP 429 Too Many Requests: quota (QUOTA_EXCEEDED)".into(),
+            },
+            Delivery::Answered {
+                status: 429,
+                code: Some("QUOTA_EXCEEDED".into()),
+            },
+        ));
+        let ran = run_plan(&create_plan(None), &plane, &mut FixedJitter::new(&[0.0]));
+        assert_eq!(ran.outcome, Outcome::Error);
+        assert_eq!(plane.count("POST"), 1);
+        assert_eq!(ran.stage, Stage::Select);
+        assert!(!ran.created());
+        assert_eq!(ran.backup_id, None);
+        assert!(ran.error.unwrap().contains("QUOTA_EXCEEDED"));
+    }
+
+    #[test]
+    fn a_user_named_backup_from_an_earlier_run_is_never_adopted() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then(Post::Fail(
+            ApiError::transient("timed out sending the request"),
+            Delivery::NoAnswer,
+        ));
+        let earlier = plane.seed("nightly");
+        let ran = run_plan(
+            &create_plan(Some("nightly")),
+            &plane,
+            &mut FixedJitter::new(&[0.5]),
+        );
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        // Census, POST (lost), look (only the earlier one there), POST.
+        assert_eq!(plane.log.borrow()[..4], ["LIST", "POST", "LIST", "POST"]);
+        let id = ran.backup_id.unwrap();
+        assert_ne!(id, earlier);
+        assert_eq!(plane.backups.borrow().len(), 2);
+    }
+
+    #[test]
+    fn a_user_named_backup_lost_in_an_answer_is_adopted_beside_an_older_namesake() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then(Post::CreateThenFail(
+            ApiError::transient("timed out sending the request"),
+            Delivery::NoAnswer,
+        ));
+        let earlier = plane.seed("nightly");
+        let ran = run_plan(
+            &create_plan(Some("nightly")),
+            &plane,
+            &mut FixedJitter::new(&[0.5]),
+        );
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(plane.log.borrow()[..3], ["LIST", "POST", "LIST"]);
+        assert_eq!(plane.count("POST"), 1);
+        assert_ne!(ran.backup_id.unwrap(), earlier);
+        assert!(ran.selected.unwrap().adopted);
+    }
+
+    #[test]
+    fn the_look_reads_every_page_before_sending_again() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10)).then(Post::CreateThenFail(
+            ApiError::transient("reset"),
+            Delivery::NoAnswer,
+        ));
+        plane.page_size = 2;
+        for i in 0..5 {
+            plane.seed(&format!("older-{i}"));
+        }
+        let ran = run_plan(&create_plan(None), &plane, &mut FixedJitter::new(&[0.5]));
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        // Six backups in pages of two: three pages, then found on the last.
+        assert_eq!(plane.count("LIST"), 3);
+        assert_eq!(plane.count("POST"), 1);
+        // Pages follow each other at once: one delay, before the look.
+        assert_eq!(clock.sleeps()[0], S(2));
+        assert!(clock.sleeps()[1] >= S(2));
+    }
+
+    #[test]
+    fn the_latest_already_ready_needs_no_describe() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10));
+        plane.seed("nightly");
+        let plan = Plan {
+            selection: Selection::Latest {
+                index: IndexName::from_raw("prod").unwrap(),
+                max_age: None,
+            },
+            backup_name: None,
+            statuses: rules(),
+        };
+        let mut observer = Quiet::default();
+        let mut jitter = FixedJitter::new(&[0.5]);
+        let mut session = Session::start(policy(S(60)), &clock, &mut jitter);
+        let ran = run(&plan, &plane, &mut session, &mut observer);
+        assert_eq!(ran.outcome, Outcome::Ready);
+        assert_eq!(*plane.log.borrow(), ["LIST"]);
+        assert_eq!(observer.entered, [Stage::Select, Stage::Backup]);
+        assert_eq!(ran.selected_by, SelectedBy::Latest);
+        assert_eq!(ran.backup_id.as_deref(), Some("b1"));
+        assert!(!ran.created());
+    }
+
+    #[test]
+    fn the_id_mode_has_no_select_stage() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10));
+        let id = plane.seed("given");
+        let plan = Plan {
+            selection: Selection::Id(BackupId::from_raw(&id).unwrap()),
+            backup_name: None,
+            statuses: rules(),
+        };
+        let mut observer = Quiet::default();
+        let mut jitter = FixedJitter::new(&[0.5]);
+        let mut session = Session::start(policy(S(60)), &clock, &mut jitter);
+        let ran = run(&plan, &plane, &mut session, &mut observer);
+        assert_eq!(ran.outcome, Outcome::Ready);
+        assert_eq!(observer.entered, [Stage::Backup]);
+        assert_eq!(ran.stages.len(), 1);
+        assert_eq!(ran.selected_by, SelectedBy::Id);
+    }
+
+    #[test]
+    fn a_generated_name_comes_from_the_index_the_utc_time_and_the_random_number() {
+        let mut config_args = vec!["w", "--api-key", "k", "--create-from-index", "prod"];
+        let parsed = crate::cli::Cli::parse_args(config_args.clone()).unwrap();
+        let config =
+            Config::from_cli(&parsed.cli, parsed.origins, &crate::config::Env::default()).unwrap();
+        let plan = Plan::from_config(&config, FakeClock::new().wall(), 0x7f3a9c);
+        assert_eq!(
+            plan.backup_name.as_deref(),
+            Some("prod-20260320-143000-7f3a9c")
+        );
+        config_args.extend(["--backup-name", "mine"]);
+        let parsed = crate::cli::Cli::parse_args(config_args).unwrap();
+        let config =
+            Config::from_cli(&parsed.cli, parsed.origins, &crate::config::Env::default()).unwrap();
+        let plan = Plan::from_config(&config, FakeClock::new().wall(), 1);
+        assert_eq!(plan.backup_name.as_deref(), Some("mine"));
+    }
+}
