@@ -69,6 +69,17 @@ pub fn index_quota() -> Reply {
     )
 }
 
+/// 403 `FORBIDDEN`, deletion protection: `DELETE /indexes/{index_name}`
+/// `403` example `deletion-protection`.
+pub fn deletion_protection() -> Reply {
+    Reply::error(
+        403,
+        "FORBIDDEN",
+        "Deletion protection is enabled for this index. Disable deletion protection before \
+         retrying.",
+    )
+}
+
 /// 403 `PERMISSION_DENIED`: 2026-07 `GET /backups/{backup_id}` `403` example
 /// `permission-denied` (a key without the permission, not a quota).
 pub fn permission_denied() -> Reply {

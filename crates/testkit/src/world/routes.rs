@@ -49,6 +49,7 @@ pub(crate) fn route(ctx: Ctx<'_>, endpoint: &Endpoint, request: &Recorded) -> Re
         Endpoint::ControlPlane => match (method, segments.as_slice()) {
             ("GET", ["indexes"]) => list_indexes(ctx),
             ("GET", ["indexes", name]) => describe_index(ctx, name),
+            ("DELETE", ["indexes", name]) => delete_index(ctx, name),
             ("GET", ["indexes", name, "backups"]) => list_index_backups(ctx, name, &target),
             ("POST", ["indexes", name, "backups"]) => create_backup(ctx, name, &request.body),
             ("GET", ["backups"]) => list_project_backups(ctx, &target),
@@ -56,7 +57,8 @@ pub(crate) fn route(ctx: Ctx<'_>, endpoint: &Endpoint, request: &Recorded) -> Re
             ("POST", ["backups", id, "create-index"]) => create_index(ctx, id, &request.body),
             ("GET", ["restore-jobs"]) => list_restore_jobs(ctx, &target),
             ("GET", ["restore-jobs", id]) => describe_restore_job(ctx, id),
-            (_, ["indexes"] | ["indexes", _] | ["backups"] | ["backups", _])
+            (_, ["indexes", _]) => method_not_allowed("GET, DELETE"),
+            (_, ["indexes"] | ["backups"] | ["backups", _])
             | (_, ["restore-jobs"] | ["restore-jobs", _]) => method_not_allowed("GET"),
             (_, ["indexes", _, "backups"]) => method_not_allowed("GET, POST"),
             (_, ["backups", _, "create-index"]) => method_not_allowed("POST"),
@@ -91,6 +93,25 @@ fn describe_index(ctx: Ctx<'_>, name: &str) -> Reply {
     match ctx.state.visible_index(name, ctx.now) {
         Some(index) => Reply::json(200, ctx.state.index_model(index, ctx.now)),
         None => replies::index_not_found(name),
+    }
+}
+
+/// `DELETE /indexes/{index_name}`: 202 with no body, and the index is gone
+/// at once (Pinecone takes a while; a cleanup step only needs the 202); 403
+/// while deletion protection is enabled; 404 `NOT_FOUND`. The index's
+/// backups and restore jobs stay, as they do at Pinecone.
+fn delete_index(ctx: Ctx<'_>, name: &str) -> Reply {
+    let Some(index) = ctx.state.visible_index(name, ctx.now) else {
+        return replies::index_not_found(name);
+    };
+    if index.deletion_protection == "enabled" {
+        return replies::deletion_protection();
+    }
+    ctx.state.indexes.retain(|index| index.name != name);
+    Reply::Http {
+        status: 202,
+        headers: Vec::new(),
+        body: Vec::new(),
     }
 }
 

@@ -747,6 +747,50 @@ fn a_create_index_request_is_checked_like_pinecone_does() {
 }
 
 #[test]
+fn delete_index_removes_an_unprotected_index_and_keeps_its_backups() {
+    let world = world();
+    let backup = ready_backup(&world);
+    let delete = |name: &str| {
+        call(
+            &world.url(),
+            "DELETE",
+            &format!("/indexes/{name}"),
+            Some(KEY),
+            None,
+        )
+        .unwrap()
+    };
+    for (name, protection) in [("scratch", "disabled"), ("locked", "enabled")] {
+        let accepted = post(
+            &world,
+            &format!("/backups/{backup}/create-index"),
+            json!({"name": name, "deletion_protection": protection}),
+        );
+        assert_eq!(accepted.status, 202);
+    }
+
+    let refused = delete("locked");
+    assert_eq!(refused.status, 403);
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    assert!(world.index("locked").is_some());
+
+    let deleted = delete("scratch");
+    assert_eq!(deleted.status, 202);
+    assert!(deleted.body.is_empty());
+    assert!(world.index("scratch").is_none());
+    assert_eq!(get(&world, "/indexes/scratch").status, 404);
+    assert_eq!(world.backups().len(), 1);
+    assert_eq!(world.restore_jobs().len(), 2);
+
+    let gone = delete("scratch");
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.json()["error"]["message"], "Index scratch not found.");
+    let wrong = call(&world.url(), "PATCH", "/indexes/prod", Some(KEY), None).unwrap();
+    assert_eq!(wrong.status, 405);
+    assert_eq!(wrong.header("allow"), Some("GET, DELETE"));
+}
+
+#[test]
 fn reset_after_acting_on_create_index_leaves_the_job_and_the_index() {
     let world = world();
     let backup = ready_backup(&world);
