@@ -32,6 +32,10 @@ flag latest-of-index "${INPUT_LATEST_OF_INDEX:-}"
 flag backup-name "${INPUT_BACKUP_NAME:-}"
 flag backup-description "${INPUT_BACKUP_DESCRIPTION:-}"
 flag max-age "${INPUT_MAX_AGE:-}"
+flag restore-to-index "${INPUT_RESTORE_TO_INDEX:-}"
+flag restore-tags "${INPUT_RESTORE_TAGS:-}"
+flag restore-deletion-protection "${INPUT_RESTORE_DELETION_PROTECTION:-}"
+flag restore-job-id "${INPUT_RESTORE_JOB_ID:-}"
 flag api-host "${INPUT_API_HOST:-}"
 flag api-version "${INPUT_API_VERSION:-}"
 flag timeout "${INPUT_TIMEOUT:-}"
@@ -41,6 +45,23 @@ flag multiplier "${INPUT_MULTIPLIER:-}"
 flag request-timeout "${INPUT_REQUEST_TIMEOUT:-}"
 flag ready-status "${INPUT_READY_STATUS:-}"
 flag failed-status "${INPUT_FAILED_STATUS:-}"
+
+# restore-verify is a switch, not a value the binary checks: anything but
+# true or false is refused here as the binary refuses its flags (exit 2,
+# result invalid), with a fixed message, so the value cannot reach the log
+# or the outputs.
+case "${INPUT_RESTORE_VERIFY:-}" in
+    '' | true) ;;
+    false) args+=(--no-restore-verify) ;;
+    *)
+        message="input restore-verify: expected true or false"
+        printf '::error title=pinecone-backup-wait::%s\n' "${message}"
+        if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+            printf 'result=invalid\nerror=%s\n' "${message}" >>"${GITHUB_OUTPUT}"
+        fi
+        exit 2
+        ;;
+esac
 
 if [[ -n "${INPUT_API_KEY:-}" ]]; then
     export PINECONE_API_KEY="${INPUT_API_KEY}"
