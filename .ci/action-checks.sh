@@ -17,8 +17,8 @@
 #      asset, bails on an unknown platform
 #   7. workflows really run, with act, on this host: self-test.yml (install
 #      download: ready, failed, tampered; create-from-index and
-#      latest-of-index against the stateful fake Pinecone) and ci.yml's
-#      `action` job (build)
+#      latest-of-index against the stateful fake Pinecone; the restore
+#      drill and its cleanup) and ci.yml's `action` job (build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -127,9 +127,17 @@ run_act() {
     printf 'act run: %s s (log: target/action-self-test/%s.log)\n' "${elapsed}" "${name}"
 }
 
-step "act: self-test.yml (uses: ./, install download: ready, failed, tampered; create-from-index, latest-of-index)"
+# One job at a time: on this host the jobs share the workspace copy (whose
+# action/sha256sums each rewrites) and the fixture's state directory.
+step "act: self-test.yml job download (uses: ./, install download: ready, failed, tampered; create-from-index, latest-of-index)"
 run_act self-test workflow_dispatch \
-    --workflows .github/workflows/self-test.yml \
+    --workflows .github/workflows/self-test.yml --job download \
+    -P ubuntu-latest=-self-hosted \
+    --env SELF_TEST_RELEASE_BINARY="${PWD}/${release_bin}"
+
+step "act: self-test.yml job restore-drill (the README's nightly restore drill, its cleanup, a taken index name)"
+run_act self-test-restore-drill workflow_dispatch \
+    --workflows .github/workflows/self-test.yml --job restore-drill \
     -P ubuntu-latest=-self-hosted \
     --env SELF_TEST_RELEASE_BINARY="${PWD}/${release_bin}"
 

@@ -20,6 +20,12 @@
 #       trees on 127.0.0.1: `good`, and `tampered`, whose asset is a script
 #       that leaves a marker if anything runs it. Step outputs good-url,
 #       tampered-url, tampered-marker.
+#   fixture.sh delete-index API_URL NAME
+#       DELETE /indexes/NAME on the fake Pinecone at API_URL, as the README's
+#       drill cleans up (the key on curl's stdin): 202 or 404 pass, anything
+#       else fails.
+#   fixture.sh index-status API_URL NAME
+#       Prints the HTTP status of GET /indexes/NAME (200, 404...).
 #   fixture.sh check NAME ACTUAL EXPECTED [NAME ACTUAL EXPECTED]...
 #       Compares each value: EXPECTED is exact, or `re:REGEX` (bash ERE).
 #       Prints every row; exits 1 if any differs.
@@ -110,6 +116,32 @@ world() {
     local port
     port=$(cat -- "${state}/${name}.port")
     output "${name}-url" "http://127.0.0.1:${port}"
+}
+
+# pinecone METHOD API_URL PATH: the HTTP status of one request to the fake
+# Pinecone; the key goes to curl on stdin, as in the README.
+pinecone() {
+    [[ "$2" =~ ^http://127\.0\.0\.1:[0-9]+$ ]] || bail "not a fake Pinecone on 127.0.0.1: '$2'"
+    printf 'Api-Key: %s\n' "${FAKE_API_KEY:?set FAKE_API_KEY}" \
+        | curl --proto '=http' -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+            -X "$1" -H @- -H 'X-Pinecone-API-Version: 2025-04' "$2$3"
+}
+
+delete_index() {
+    [[ $# -eq 2 && -n "$2" ]] || bail "usage: fixture.sh delete-index API_URL NAME"
+    local status
+    status=$(pinecone DELETE "$1" "/indexes/$2")
+    case "${status}" in
+        202) info "deleted index $2" ;;
+        404) info "index $2 is already gone" ;;
+        *) bail "deleting index $2 answered HTTP ${status}" ;;
+    esac
+}
+
+index_status() {
+    [[ $# -eq 2 && -n "$2" ]] || bail "usage: fixture.sh index-status API_URL NAME"
+    pinecone GET "$1" "/indexes/$2"
+    printf '\n'
 }
 
 release_assets() {
@@ -209,7 +241,9 @@ case "${command}" in
     control-plane) control_plane "$@" ;;
     world) world "$@" ;;
     release-assets) release_assets "$@" ;;
+    delete-index) delete_index "$@" ;;
+    index-status) index_status "$@" ;;
     check) check "$@" ;;
     cleanup) cleanup "$@" ;;
-    *) bail "unknown command '${command}'; expected control-plane, world, release-assets, check or cleanup" ;;
+    *) bail "unknown command '${command}'; expected control-plane, world, release-assets, delete-index, index-status, check or cleanup" ;;
 esac
