@@ -1,13 +1,34 @@
 #!/usr/bin/env bash
-# Contract stage: serves Pinecone's own control-plane specs with Prism, runs
-# the release binary against each, and checks that every request it sends
-# passes Prism's validation (path, headers, the create's JSON body, the
-# list's query), that the outputs equal the spec's example backup, that the
-# spec's example responses parse (the list example, every error example of
-# describe, create and list) and end as the README says. A negative part
-# proves that validation is really on (headers, body, query) and that the
-# checks can fail. Prism's examples carry unrelated ids, so whole flows
-# (create, then wait) are tested against the stateful fake in tests/it.
+# Contract stage: serves Pinecone's own specs with Prism, runs the release
+# binary against them, and checks that every request it sends passes
+# Prism's validation and that the spec's example responses parse and end as
+# the README says.
+#
+# Backups, against each control-plane spec (db_control_*): path, headers,
+# the create's JSON body and the list's query validated; the outputs equal
+# the spec's example backup; the list example and every error example of
+# describe, create and list parse and end as the README says.
+#
+# Restores, against each version that has a data-plane spec too (db_data_*):
+# create-index (POST /backups/{backup_id}/create-index with its JSON body),
+# describe_restore_job, describe_index and list_restore_jobs validated by a
+# control-plane Prism, describe_index_stats by a second Prism serving the
+# data-plane spec. The binary reaches the control plane through a small
+# forwarder (check.cjs forward) that passes every request on untouched and
+# does two things Prism cannot: it picks the example of one route (Prefer,
+# which the binary would otherwise send to every route), and it makes the
+# examples describe what the run asked for: Prism's examples carry
+# unrelated ids and names (the job a create answers is not the job the
+# job example describes), and describe_index's examples name a real index
+# host on pinecone.io that is never ready. For the run that must reach the
+# data check, the forwarder points the index's `host` at the data-plane
+# Prism and marks it ready; every other field is the example as served.
+#
+# A negative part proves that validation is really on (headers, bodies,
+# query) and that the checks can fail. Whole flows (create, then wait;
+# restore, then index, then data) are tested against the stateful fake in
+# tests/it. Each spec's backups, and each version's restores, run in
+# parallel, each against Prism instances of their own.
 #
 # Environment:
 #   PINECONE_OPENAPI_DIR  the spec copies (default ../shared/pinecone-openapi)
@@ -21,6 +42,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly SPECS=(db_control_2025-04.oas.yaml db_control_2025-10.oas.yaml db_control_2026-04.oas.yaml)
+# Versions whose restores are checked: those with a data-plane spec, which
+# the data check needs (db_data_VERSION.oas.yaml beside db_control_VERSION).
+readonly RESTORE_VERSIONS=(2025-10 2026-04)
 # The binary's default --api-version (README, "Flags"). Its spec is run
 # without the flag; if the default changes, that run sends another version
 # and the header check fails until this line and SPECS follow.
@@ -35,10 +59,12 @@ readonly CHECK=tests/contract/check.cjs
 readonly API_KEY=contract-test-key
 
 bin="${CONTRACT_BINARY:-target/release/pinecone-backup-wait}"
-prism_pid=""
+# Per unit (each runs in a subshell of its own): the servers it started,
+# the port of the Prism started last, the port the binary is sent to.
+server_pids=()
 port=""
+api_port=""
 failures=0
-summary=()
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
@@ -85,41 +111,65 @@ free_port() {
 }
 
 # Starts Prism on a free loopback port and waits (30 s at most) for it to
-# listen. Sets prism_pid and port. Retries when the port was taken meanwhile.
+# listen. Sets port, adds its pid to server_pids. Retries when the port was
+# taken meanwhile.
 start_prism() {
-  local spec="$1" log="$2" try deadline
+  local spec="$1" log="$2" try deadline pid
   for try in 1 2 3; do
     port="$(free_port)"
     # debug: Prism logs each request's headers, for the version check.
     FORCE_COLOR=0 "${PRISM}" mock --errors --verboseLevel debug --host 127.0.0.1 --port "${port}" "${spec}" >"${log}" 2>&1 &
-    prism_pid=$!
+    pid=$!
     deadline=$((SECONDS + 30))
     while ((SECONDS < deadline)); do
-      grep -q "Prism is listening on http://127.0.0.1:${port}" "${log}" && return 0
-      kill -0 "${prism_pid}" 2>/dev/null || break
+      if grep -q "Prism is listening on http://127.0.0.1:${port}" "${log}"; then
+        server_pids+=("${pid}")
+        return 0
+      fi
+      kill -0 "${pid}" 2>/dev/null || break
       sleep 0.2
     done
-    stop_prism
+    stop_server "${pid}"
     echo "prism did not start (try ${try}); its log:"
     indent "${log}"
   done
   die "could not start prism for ${spec}"
 }
 
-stop_prism() {
-  [[ -n "${prism_pid}" ]] || return 0
-  kill "${prism_pid}" 2>/dev/null || true
-  for _ in {1..20}; do
-    kill -0 "${prism_pid}" 2>/dev/null || break
+# Starts the forwarder (check.cjs forward) in front of the Prism on port
+# UPSTREAM; routes as RULES (a JSON file, read at every request) says. Sets
+# api_port.
+start_forwarder() {
+  local upstream="$1" rules="$2" log="$3" port_file="$3.port" pid
+  rm -f "${port_file}"
+  node_check forward "${upstream}" "${port_file}" "${rules}" "${log}" 2>"${log}.stderr" &
+  pid=$!
+  server_pids+=("${pid}")
+  for _ in {1..100}; do
+    [[ -s "${port_file}" ]] && break
+    kill -0 "${pid}" 2>/dev/null || break
     sleep 0.1
   done
-  kill -9 "${prism_pid}" 2>/dev/null || true
-  wait "${prism_pid}" 2>/dev/null || true
-  prism_pid=""
+  [[ -s "${port_file}" ]] || { cat "${log}.stderr"; die "the forwarder did not start"; }
+  api_port="$(cat "${port_file}")"
 }
-trap stop_prism EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+
+stop_server() {
+  local pid="$1"
+  kill "${pid}" 2>/dev/null || true
+  for _ in {1..20}; do
+    kill -0 "${pid}" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "${pid}" 2>/dev/null || true
+  wait "${pid}" 2>/dev/null || true
+}
+
+stop_servers() {
+  local pid
+  for pid in ${server_pids[@]+"${server_pids[@]}"}; do stop_server "${pid}"; done
+  server_pids=()
+}
 
 # Prism's log from byte offset $2 on, once it has been quiet for 0.5 s
 # (violations are logged after the response is sent).
@@ -133,25 +183,39 @@ log_since() {
   tail -c "+$((offset + 1))" "${log}"
 }
 
+# settle LOG...: waits until the logs have been quiet together for 0.5 s.
+settle() {
+  local size=-1 now
+  for _ in {1..20}; do
+    now="$(cat "$@" | wc -c)"
+    [[ "${now}" == "${size}" ]] && break
+    size="${now}"
+    sleep 0.5
+  done
+}
+
 # ---- the binary ---------------------------------------------------------------
 
 # run_waiter DIR VERSION PREFER SELECTION_FLAGS... : runs the binary with a
 # fresh GITHUB_OUTPUT and --json, leaving DIR/{output,stdout,stderr,exit_code}.
 # VERSION is passed as --api-version unless it is the binary's default, so
 # the default is proved too.
+# An empty PREFER sends no Prefer header (the forwarder picks examples).
 run_waiter() {
-  local dir="$1" version="$2" prefer="$3" code=0 version_flag=()
+  local dir="$1" version="$2" prefer="$3" code=0 version_flag=() headers="{}"
   shift 3
   [[ "${version}" == "${DEFAULT_VERSION}" ]] || version_flag=(--api-version "${version}")
+  [[ -z "${prefer}" ]] || headers="{\"Prefer\": \"${prefer}\"}"
   mkdir -p "${dir}"
   : >"${dir}/output"
   echo "${version}" >"${dir}/version"
   env -u GITHUB_ACTIONS -u GITHUB_STEP_SUMMARY -u PINECONE_BACKUP_ID -u PINECONE_CONTROLLER_HOST \
     -u PINECONE_API_VERSION -u HTTPS_PROXY -u https_proxy -u ALL_PROXY -u all_proxy \
+    -u NO_PROXY -u no_proxy -u CI -u TF_BUILD \
     PINECONE_API_KEY="${API_KEY}" \
-    PINECONE_ADDITIONAL_HEADERS="{\"Prefer\": \"${prefer}\"}" \
+    PINECONE_ADDITIONAL_HEADERS="${headers}" \
     GITHUB_OUTPUT="${dir}/output" \
-    timeout 60 "${bin}" --api-host "http://127.0.0.1:${port}" \
+    timeout 60 "${bin}" --api-host "http://127.0.0.1:${api_port:-${port}}" \
     ${version_flag[@]+"${version_flag[@]}"} --timeout 20s --json "$@" \
     >"${dir}/stdout" 2>"${dir}/stderr" || code=$?
   echo "${code}" >"${dir}/exit_code"
@@ -223,12 +287,17 @@ check_prism_log() {
 }
 
 # expect_rejected WHAT STATUS PATTERN CURL_ARGS...: Prism must answer STATUS
-# and report PATTERN (in sl-violations or the problem body).
+# (or any of STATUS|STATUS...) and report PATTERN (in sl-violations or the
+# problem body).
 expect_rejected() {
-  local what="$1" want="$2" pattern="$3" response
+  local what="$1" want="$2" pattern="$3" response status_line ok=no status
   shift 3
   response="$(curl -sS -i --noproxy '*' --max-time 10 "$@")" || { fail "${what}: curl failed"; return; }
-  if [[ "$(head -n1 <<<"${response}")" == *" ${want} "* ]] && grep -qi -- "${pattern}" <<<"${response}"; then
+  status_line="$(head -n1 <<<"${response}")"
+  for status in ${want//|/ }; do
+    [[ "${status_line}" == *" ${status} "* ]] && ok=yes
+  done
+  if [[ "${ok}" == yes ]] && grep -qi -- "${pattern}" <<<"${response}"; then
     echo "  ok   ${what}: HTTP ${want}, reports '${pattern}'"
   else
     fail "${what}: want HTTP ${want} reporting '${pattern}', got:"
@@ -290,21 +359,126 @@ check_negative() {
   fi
 }
 
-# ---- per spec -------------------------------------------------------------------
+# ---- restores ---------------------------------------------------------------------
 
-run_spec() {
-  local spec_file="$1" name dir info version backup_id example_name version_header cases line status error_example op before
+# Set by restore_unit.
+control_log=""
+data_log=""
+forwarder_log=""
+rules=""
+
+# check_restore CASE DIR VERSION RULES [ARG] -- WAITER_ARGS...: one run of
+# the binary through the forwarder with RULES (JSON), then `check.cjs
+# restore CASE` on it (ARG passed on) and the Prism logs of the run.
+check_restore() {
+  local case="$1" dir="$2" version="$3" rule_json="$4" arg="" control_offset data_offset forwarder_offset
+  shift 4
+  if [[ "$1" != -- ]]; then arg="$1"; shift; fi
+  shift
+  printf '%s\n' "${rule_json}" >"${rules}"
+  control_offset="$(wc -c <"${control_log}")"
+  data_offset="$(wc -c <"${data_log}")"
+  forwarder_offset="$(wc -c <"${forwarder_log}")"
+  run_waiter "${dir}" "${version}" "" "$@" </dev/null
+  settle "${control_log}" "${data_log}" "${forwarder_log}"
+  tail -c "+$((control_offset + 1))" "${control_log}" >"${dir}/prism.log"
+  tail -c "+$((data_offset + 1))" "${data_log}" >"${dir}/data.log"
+  tail -c "+$((forwarder_offset + 1))" "${forwarder_log}" >"${dir}/forwarder.log"
+  node_check restore "${case}" "${dir}/.." "${dir}" ${arg:+"${arg}"} \
+    || { fail "${case} ${arg}: the run was handled wrongly; stderr:"; indent "${dir}/stderr"; }
+  node_check log "${dir}/prism.log" "$(node_check output attempts "${dir}/output")" "${version}" "${dir}/data.log" \
+    || { fail "${case} ${arg}: Prism's validation; its logs:"; indent "${dir}/prism.log" "${dir}/data.log"; }
+}
+
+# Validation is on for the restore's requests, and the log check fails.
+check_restore_negative() {
+  local dir="$1" version="$2" backup_id="$3" job_id="$4" control="$5" data="$6" offset rejected=0
+  mkdir -p "${dir}"
+  local headers=(-H "Api-Key: ${API_KEY}" -H "X-Pinecone-API-Version: ${version}" -H "Accept: application/json")
+  local json=(-H "Content-Type: application/json" -X POST)
+  local create="http://127.0.0.1:${control}/backups/${backup_id}/create-index"
+  local stats="http://127.0.0.1:${data}/describe_index_stats"
+  local long_name
+  long_name="$(printf 'a%.0s' {1..46})"
+  offset="$(wc -c <"${control_log}")"
+  expect_rejected "a create-index body whose name is not a string" 422 '"location":\["request","body","name"\]' \
+    "${create}" "${headers[@]}" "${json[@]}" --data '{"name": 5}'
+  expect_rejected "a create-index body whose name has 46 characters" 422 '"location":\["request","body","name"\]' \
+    "${create}" "${headers[@]}" "${json[@]}" --data "{\"name\": \"${long_name}\"}"
+  expect_rejected "a create-index body whose tag is not a string" 422 '"location":\["request","body","tags","purpose"\]' \
+    "${create}" "${headers[@]}" "${json[@]}" --data '{"name": "x", "tags": {"purpose": 1}}'
+  expect_rejected "a create-index without a body" 422 'body parameter is required' \
+    "${create}" "${headers[@]}" "${json[@]}"
+  expect_rejected "a restore job described without Api-Key" 401 "sl-violations: .*security" \
+    "http://127.0.0.1:${control}/restore-jobs/${job_id}" -H "X-Pinecone-API-Version: ${version}" -H "Accept: application/json"
+  expect_rejected "an index described without X-Pinecone-API-Version" 422 "x-pinecone-api-version" \
+    "http://127.0.0.1:${control}/indexes/${INDEX}" -H "Api-Key: ${API_KEY}" -H "Accept: application/json"
+  rejected=$((rejected + 6))
+  settle "${control_log}"
+  tail -c "+$((offset + 1))" "${control_log}" >"${dir}/prism.log"
+  offset="$(wc -c <"${data_log}")"
+  # Prism answers a request violation of the data plane with 422 made from
+  # rpcStatus, whose made-up `details` fail its own response check (500).
+  expect_rejected "describe_index_stats without a body" "422|500" 'body parameter is required' \
+    "${stats}" "${headers[@]}" "${json[@]}"
+  expect_rejected "describe_index_stats whose filter is not an object" "422|500" '"location":\["request","body","filter"\]' \
+    "${stats}" "${headers[@]}" "${json[@]}" --data '{"filter": 5}'
+  expect_rejected "describe_index_stats without Api-Key" 401 "sl-violations: .*security" \
+    "${stats}" -H "X-Pinecone-API-Version: ${version}" -H "Accept: application/json" "${json[@]}" --data '{}'
+  rejected=$((rejected + 3))
+  settle "${data_log}"
+  tail -c "+$((offset + 1))" "${data_log}" >"${dir}/data.log"
+  if node_check log "${dir}/prism.log" "${rejected}" "${version}" "${dir}/data.log" >"${dir}/log-check" 2>&1; then
+    fail "the Prism log check passed on rejected requests:"
+    indent "${dir}/log-check"
+  else
+    echo "  ok   the Prism log check fails on them ($(grep -c '^  FAIL [^0-9]' "${dir}/log-check") findings)"
+  fi
+}
+
+# Restores against the control-plane and data-plane specs of one version.
+restore_unit() {
+  local version="$1" dir info backup_id job_id control data
+  dir="${WORK}/restore-${version}"
+  mkdir -p "${dir}"
+  step "${version}: restores (db_control_${version} and db_data_${version})"
+  info="$(node_check restore-spec "${SPEC_DIR}/db_control_${version}.oas.yaml" \
+    "${SPEC_DIR}/db_data_${version}.oas.yaml" "${dir}")"
+  read -r version backup_id job_id <<<"${info}"
+  echo "API version ${version}, backup ${backup_id}, restore job ${job_id}"
+  control_log="${dir}/prism-control.log"
+  data_log="${dir}/prism-data.log"
+  forwarder_log="${dir}/forwarder.log"
+  rules="${dir}/rules.json"
+  : >"${forwarder_log}"
+  start_prism "${SPEC_DIR}/db_control_${version}.oas.yaml" "${control_log}"
+  control="${port}"
+  start_prism "${SPEC_DIR}/db_data_${version}.oas.yaml" "${data_log}"
+  data="${port}"
+  start_forwarder "${control}" "${rules}" "${forwarder_log}"
+  echo "prism: control plane on 127.0.0.1:${control}, data plane on 127.0.0.1:${data}; forwarder on 127.0.0.1:${api_port}"
+
+  restore_runs "${dir}" "${version}" "${backup_id}" "${job_id}" "${data}"
+
+  echo "negative checks:"
+  check_restore_negative "${dir}/negative" "${version}" "${backup_id}" "${job_id}" "${control}" "${data}"
+}
+
+# ---- units -----------------------------------------------------------------------
+
+# Backups against one control-plane spec.
+backup_unit() {
+  local spec_file="$1" name dir info version backup_id example_name version_header cases line status error_example op
   name="${spec_file%.oas.yaml}"
   dir="${WORK}/${name}"
-  before="${failures}"
-  rm -rf "${dir}" && mkdir -p "${dir}"
-  step "${name}"
+  mkdir -p "${dir}"
+  step "${name}: backups"
 
   info="$(node_check spec "${SPEC_DIR}/${spec_file}" "${dir}")"
   read -r version backup_id example_name version_header <<<"${info}"
   echo "API version ${version}, backup ${backup_id}, example '${example_name}'"
   start_prism "${SPEC_DIR}/${spec_file}" "${dir}/prism-full.log"
-  echo "prism listening on 127.0.0.1:${port} (pid ${prism_pid})"
+  echo "prism listening on 127.0.0.1:${port}"
 
   echo "waiter against the spec:"
   check_waiter "${dir}/waiter" "${dir}/prism-full.log" "${version}" "${backup_id}" "${example_name}"
@@ -332,26 +506,65 @@ run_spec() {
   done
   echo "negative checks:"
   check_negative "${dir}/negative" "${dir}/prism-full.log" "${version}" "${backup_id}" "${version_header}"
-  stop_prism
+}
 
-  if ((failures == before)); then summary+=("pass  ${name}"); else summary+=("FAIL  ${name}"); fi
+# Runs UNIT ARGS... in the background, its output kept in WORK/NAME.out;
+# its Prism instances stop with it, however it ends. Sets unit_pid.
+start_unit() {
+  local name="$1"
+  shift
+  (
+    trap stop_servers EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    failures=0
+    started="${SECONDS}"
+    "$@"
+    echo "(${name}: $((SECONDS - started)) s)"
+    ((failures == 0))
+  ) >"${WORK}/${name}.out" 2>&1 &
+  unit_pid=$!
 }
 
 main() {
-  local start="${SECONDS}" spec_file line
+  local start="${SECONDS}" spec_file version name i code
+  local names=() pids=() summary=()
   require_tools
+  for version in "${RESTORE_VERSIONS[@]}"; do
+    [[ -f "${SPEC_DIR}/db_data_${version}.oas.yaml" ]] \
+      || die "no data-plane spec db_data_${version}.oas.yaml in ${SPEC_DIR} (the restores' data check needs it)"
+  done
   step "tools"
   install_tools
   step "binary"
   build_binary
+  rm -rf "${WORK}" && mkdir -p "${WORK}"
+
+  trap 'kill ${pids[@]+"${pids[@]}"} 2>/dev/null; wait; exit 130' INT
+  trap 'kill ${pids[@]+"${pids[@]}"} 2>/dev/null; wait; exit 143' TERM
   for spec_file in "${SPECS[@]}"; do
-    run_spec "${spec_file}"
+    name="${spec_file%.oas.yaml}"
+    start_unit "${name}" backup_unit "${spec_file}"
+    names+=("${name}") pids+=("${unit_pid}")
+  done
+  for version in "${RESTORE_VERSIONS[@]}"; do
+    name="restore_${version}"
+    start_unit "${name}" restore_unit "${version}"
+    names+=("${name}") pids+=("${unit_pid}")
+  done
+  step "${#pids[@]} units running in parallel: ${names[*]}"
+
+  for i in "${!pids[@]}"; do
+    code=0
+    wait "${pids[i]}" || code=$?
+    cat "${WORK}/${names[i]}.out"
+    if ((code == 0)); then summary+=("pass  ${names[i]}"); else summary+=("FAIL  ${names[i]}"); failures=$((failures + 1)); fi
   done
 
   step "contract summary ($((SECONDS - start)) s, details in ${WORK})"
   for line in "${summary[@]}"; do echo "${line}"; done
   if ((failures)); then
-    echo "${failures} failure(s)"
+    echo "${failures} unit(s) failed"
     exit 1
   fi
   echo "the waiter keeps the contract of every spec"

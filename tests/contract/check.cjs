@@ -35,11 +35,38 @@
 //       the listing with exit 6 (a pagination loop), in the select stage.
 //   check.cjs output NAME GITHUB_OUTPUT
 //       Prints one output's value (empty if absent).
-//   check.cjs log PRISM_LOG ATTEMPTS VERSION
-//       Passes when Prism saw ATTEMPTS requests, each with Accept:
-//       application/json and X-Pinecone-API-Version: VERSION (read from
-//       Prism's debug log of request headers), each passed its validation,
-//       and nothing was logged as a violation, warning or error.
+//   check.cjs log PRISM_LOG ATTEMPTS VERSION [PRISM_LOG...]
+//       Passes when the Prism instances whose logs are given saw ATTEMPTS
+//       requests in all, each with Accept: application/json and
+//       X-Pinecone-API-Version: VERSION (read from Prism's debug log of
+//       request headers), each passed its validation, and nothing was
+//       logged as a violation, warning or error.
+//   check.cjs restore-spec CONTROL_SPEC DATA_SPEC DIR
+//       Reads what a restore meets in the two specs of one version into
+//       DIR/restore-spec.json: describe_backup's 200 example, the
+//       RestoreJobModel and CreateIndexFromBackupResponse that Prism makes
+//       from their property examples (the two operations have no response
+//       example), describe_index's 200 examples, list_restore_jobs' 200
+//       examples, describe_index_stats' answer (IndexDescription's
+//       example), and the error examples of create-index,
+//       describe_restore_job and describe_index, with the statuses that
+//       have none. Prints "API_VERSION BACKUP_ID JOB_ID".
+//   check.cjs forward UPSTREAM_PORT PORT_FILE RULES_FILE LOG_FILE
+//       Serves on a free loopback port (written to PORT_FILE) and passes
+//       every request to 127.0.0.1:UPSTREAM_PORT as it came, except that
+//       it drops any Prefer header and sets the one of the first rule of
+//       RULES_FILE (read at every request; a JSON array of {method, path:
+//       regex, prefer?, rewrite?}) that matches, and that a 200 JSON
+//       answer of a rule with `rewrite` gets fields replaced: `set` (field
+//       to value), `fromPath` (field to the request path's last segment)
+//       and `fromRun` (field to a value the rule names, e.g. the index the
+//       run restores into). Logs each exchange to LOG_FILE as a JSON line.
+//       Runs until killed.
+//   check.cjs restore CASE DIR RUN_DIR [ARG]
+//       Checks a restore run (see restoreCommand for the cases) against
+//       DIR/restore-spec.json: exit code, result, stage, the restore
+//       outputs and the --json object, and what the forwarder and the
+//       Prism instances saw.
 //
 // The checking commands print each failed check and a one-line tally (every
 // check with CONTRACT_VERBOSE=1), and exit 1 if any failed.
@@ -354,10 +381,12 @@ function latestCommand(dir, runDir) {
 
 // ---- Prism log --------------------------------------------------------------
 
-function logCommand(logPath, attemptsText, version) {
+function logCommand(logPath, attemptsText, version, ...moreLogs) {
   const attempts = Number(attemptsText);
-  // eslint-disable-next-line no-control-regex
-  const lines = fs.readFileSync(logPath, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const lines = [logPath, ...moreLogs].flatMap((path) =>
+    // eslint-disable-next-line no-control-regex
+    fs.readFileSync(path, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n"),
+  );
   const count = (re) => lines.filter((l) => re.test(l)).length;
   const bad = lines.filter((l) => /Violation|did not pass the validation|\s(warning|error|fatal)\s/i.test(l));
   const received = count(/\[HTTP SERVER\].*Request received/);
@@ -380,6 +409,154 @@ function logCommand(logPath, attemptsText, version) {
   check(bad.length === 0, "Prism logged no violation, warning or error", bad.map((l) => l.trim()).join(" | "));
 }
 
+// ---- restores ----------------------------------------------------------------
+
+function loadSpec(path) {
+  const yaml = require("js-yaml");
+  return yaml.safeLoad(fs.readFileSync(path, "utf8"), { schema: yaml.CORE_SCHEMA });
+}
+
+// What Prism answers for a schema without a response example: each
+// property's own example, in the schema's order.
+function fromPropertyExamples(schema) {
+  const model = {};
+  for (const [name, property] of Object.entries(schema.properties || {})) {
+    if (property.example !== undefined) model[name] = property.example;
+  }
+  return model;
+}
+
+function responseExamples(op, status) {
+  const content = ((op.responses[status] || {}).content || {})["application/json"] || {};
+  const examples = {};
+  for (const [name, ex] of Object.entries(content.examples || {})) examples[name] = ex.value;
+  return examples;
+}
+
+// Error statuses of OP whose response has no example (Prism makes one
+// from the schema's).
+function statusesWithoutExamples(op) {
+  return Object.entries(op.responses)
+    .filter(([status, response]) => /^[45][0-9][0-9]$/.test(status)
+      && Object.keys((((response.content || {})["application/json"]) || {}).examples || {}).length === 0)
+    .map(([status]) => Number(status));
+}
+
+function restoreSpecCommand(controlPath, dataPath, dir) {
+  const spec = loadSpec(controlPath);
+  const data = loadSpec(dataPath);
+  const version = String(spec.info.version);
+  if (String(data.info.version) !== version) {
+    throw new Error(`${dataPath} is version ${data.info.version}, ${controlPath} ${version}`);
+  }
+  const op = (path, method) => {
+    const found = (spec.paths[path] || {})[method];
+    if (!found) throw new Error(`no ${method.toUpperCase()} ${path} in ${controlPath}`);
+    return found;
+  };
+  const createIndex = op("/backups/{backup_id}/create-index", "post");
+  const restoreJob = op("/restore-jobs/{job_id}", "get");
+  const restoreJobs = op("/restore-jobs", "get");
+  const index = op("/indexes/{index_name}", "get");
+  const stats = ((data.paths["/describe_index_stats"] || {}).post);
+  if (!stats) throw new Error(`no POST /describe_index_stats in ${dataPath}`);
+  const schemas = spec.components.schemas;
+  const [backup] = Object.values(responseExamples(op("/backups/{backup_id}", "get"), "200"));
+  const restore = {
+    version,
+    backup,
+    created: fromPropertyExamples(schemas.CreateIndexFromBackupResponse),
+    job: fromPropertyExamples(schemas.RestoreJobModel),
+    indexes: responseExamples(index, "200"),
+    jobLists: responseExamples(restoreJobs, "200"),
+    stats: data.components.schemas.IndexDescription.example,
+    errors: {
+      "create-index": errorExamples(createIndex),
+      "restore-job": errorExamples(restoreJob),
+      index: errorExamples(index),
+    },
+    withoutExamples: { "create-index": statusesWithoutExamples(createIndex) },
+  };
+  const fields = [version, (backup || {}).backup_id, restore.job.restore_job_id];
+  if (fields.some((f) => typeof f !== "string" || !f || /\s/.test(f))) {
+    throw new Error(`unexpected spec layout: ${JSON.stringify(fields)}`);
+  }
+  if (!restore.created.restore_job_id || !restore.created.index_id) {
+    throw new Error(`CreateIndexFromBackupResponse gives no example ids: ${JSON.stringify(restore.created)}`);
+  }
+  if (Object.keys(restore.indexes).length === 0) throw new Error("describe_index has no 200 example");
+  fs.writeFileSync(`${dir}/restore-spec.json`, JSON.stringify(restore, null, 2) + "\n");
+  console.log(fields.join(" "));
+}
+
+function forwardCommand(upstreamPort, portFile, rulesFile, logFile) {
+  const http = require("http");
+  const readRules = () => {
+    try {
+      return JSON.parse(fs.readFileSync(rulesFile, "utf8"));
+    } catch (err) {
+      if (err.code === "ENOENT") return [];
+      throw err;
+    }
+  };
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const path = req.url.split("?")[0];
+      const rule = readRules().find((r) => r.method === req.method && new RegExp(r.path).test(path)) || {};
+      const headers = { ...req.headers, host: `127.0.0.1:${upstreamPort}` };
+      delete headers.prefer;
+      if (rule.prefer) headers.prefer = rule.prefer;
+      const entry = { method: req.method, target: req.url, prefer: rule.prefer || null };
+      const upstream = http.request(
+        { host: "127.0.0.1", port: Number(upstreamPort), method: req.method, path: req.url, headers },
+        (answer) => {
+          const parts = [];
+          answer.on("data", (part) => parts.push(part));
+          answer.on("end", () => {
+            let payload = Buffer.concat(parts);
+            const answerHeaders = { ...answer.headers };
+            entry.status = answer.statusCode;
+            entry.rewritten = [];
+            if (rule.rewrite && answer.statusCode === 200) {
+              const model = JSON.parse(payload.toString("utf8"));
+              const segment = decodeURIComponent(path.split("/").pop());
+              for (const [field, value] of Object.entries(rule.rewrite.set || {})) model[field] = value;
+              for (const field of rule.rewrite.fromPath || []) model[field] = segment;
+              for (const [field, value] of Object.entries(rule.rewrite.fromRun || {})) model[field] = value;
+              entry.rewritten = [
+                ...Object.keys(rule.rewrite.set || {}),
+                ...(rule.rewrite.fromPath || []),
+                ...Object.keys(rule.rewrite.fromRun || {}),
+              ];
+              payload = Buffer.from(JSON.stringify(model));
+              answerHeaders["content-length"] = String(payload.length);
+            }
+            entry.body = payload.toString("utf8").slice(0, 2000);
+            fs.appendFileSync(logFile, JSON.stringify(entry) + "\n");
+            res.writeHead(answer.statusCode, answerHeaders);
+            res.end(payload);
+          });
+        },
+      );
+      upstream.on("error", (err) => {
+        entry.status = 502;
+        entry.error = err.message;
+        fs.appendFileSync(logFile, JSON.stringify(entry) + "\n");
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end(`forwarder: ${err.message}`);
+      });
+      upstream.end(body);
+    });
+  });
+  server.listen(0, "127.0.0.1", () => {
+    fs.writeFileSync(`${portFile}.partial`, String(server.address().port));
+    fs.renameSync(`${portFile}.partial`, portFile);
+  });
+}
+
 // ---- main -----------------------------------------------------------------
 
 const commands = {
@@ -391,15 +568,29 @@ const commands = {
   created: createdCommand,
   latest: latestCommand,
   log: logCommand,
+  "restore-spec": restoreSpecCommand,
+  restore: restoreCommand,
 };
+// A checking command: runs it, prints the tally, exits 1 if a check failed.
+function runChecks(command, args) {
+  if (!commands[command]) {
+    console.error(
+      "usage: check.cjs spec|error-cases|outputs|output|failure|created|latest|log|restore-spec|forward|restore " +
+        "ARGS... (see the header of this file)",
+    );
+    process.exit(2);
+  }
+  commands[command](...args);
+  if (checks) {
+    const tally = failures ? `FAIL ${failures} of ${checks} checks` : `ok   ${checks} checks`;
+    console.log(`  ${tally}: ${TALLIES[command] || TALLIES[`${command} ${args[0]}`] || command}`);
+  }
+  process.exit(failures ? 1 : 0);
+}
+
 const [command, ...args] = process.argv.slice(2);
-if (!commands[command]) {
-  console.error("usage: check.cjs spec|error-cases|outputs|output|failure|created|latest|log ARGS... (see the header of this file)");
-  process.exit(2);
+if (command === "forward") {
+  forwardCommand(...args); // serves until killed
+} else {
+  runChecks(command, args);
 }
-commands[command](...args);
-if (checks) {
-  const tally = failures ? `FAIL ${failures} of ${checks} checks` : `ok   ${checks} checks`;
-  console.log(`  ${tally}: ${TALLIES[command]}`);
-}
-process.exit(failures ? 1 : 0);
