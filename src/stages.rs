@@ -53,6 +53,8 @@ pub enum SelectedBy {
     Create,
     /// `--latest-of-index`.
     Latest,
+    /// `--restore-job-id`: no backup is selected.
+    RestoreJob,
 }
 
 impl SelectedBy {
@@ -62,6 +64,7 @@ impl SelectedBy {
             SelectedBy::Id => "id",
             SelectedBy::Create => "create",
             SelectedBy::Latest => "latest",
+            SelectedBy::RestoreJob => "restore_job",
         }
     }
 }
@@ -102,6 +105,7 @@ impl Plan {
             Selection::Id(_) => SelectedBy::Id,
             Selection::Create { .. } => SelectedBy::Create,
             Selection::Latest { .. } => SelectedBy::Latest,
+            Selection::RestoreJob(_) => SelectedBy::RestoreJob,
         }
     }
 }
@@ -256,6 +260,14 @@ pub fn run(
                 latest: Some((choice.age, choice.listed)),
             };
             (selected, Some(choice.backup))
+        }
+        Selection::RestoreJob(_) => {
+            return run.end(
+                session,
+                Outcome::Error,
+                Some("--restore-job-id is not wired to the stages yet".to_owned()),
+                None,
+            );
         }
     };
     let (id, selected) = match seed.as_ref() {

@@ -165,6 +165,8 @@ impl<W: Write> Log<W> {
         }
         self.redactor = Redactor::new(&config.api_key);
         let id = |id: &crate::config::BackupId| self.redactor.text(id.as_str()).into_owned();
+        let job_id =
+            |id: &crate::config::RestoreJobId| self.redactor.text(id.as_str()).into_owned();
         if self.github_actions {
             let title = match &config.selection {
                 Selection::Id(backup_id) => {
@@ -176,6 +178,15 @@ impl<W: Write> Log<W> {
                 Selection::Latest { index, .. } => {
                     format!("Waiting for the latest Pinecone backup of index {index}")
                 }
+                Selection::RestoreJob(job) => {
+                    format!("Waiting for Pinecone restore job {}", job_id(job))
+                }
+            };
+            let title = match &config.restore {
+                Some(restore) if !matches!(config.selection, Selection::RestoreJob(_)) => {
+                    format!("{title}, then restoring it into index {}", restore.index)
+                }
+                _ => title,
             };
             let group = format!("::group::{}", command_data(&self.redactor.text(&title)));
             self.command(&group);
@@ -201,6 +212,22 @@ impl<W: Write> Log<W> {
                 HumanDuration(*max_age)
             ),
             Selection::Latest { index, .. } => format!("the latest backup of index {index}"),
+            Selection::RestoreJob(job) => format!(
+                "restore job {}, its index and its data,",
+                self.plain(job.as_str(), usize::MAX)
+            ),
+        };
+        let what = match &config.restore {
+            Some(restore) => format!(
+                "{what} then a restore of it into index {}{}",
+                restore.index,
+                if config.restore_verify {
+                    ", with a check of its data,"
+                } else {
+                    ""
+                }
+            ),
+            None => what,
         };
         let intro = format!(
             "pinecone-backup-wait {}: {how_long} {what} at {} (API version {})",
@@ -212,6 +239,7 @@ impl<W: Write> Log<W> {
         let origins = config.origins;
         let selection = match &config.selection {
             Selection::Id(_) => format!("backup id {}", origin_text(origins.backup_id)),
+            Selection::RestoreJob(_) => "restore job from --restore-job-id".to_owned(),
             other => format!("backup from {}", other.flag()),
         };
         let mut sources = format!(
@@ -559,7 +587,7 @@ mod tests {
         assert_eq!(
             text(log),
             "error: unexpected argument '--x\\n::error::forged' found\n\n\
-             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>\n\n\
+             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>|--restore-job-id <ID>>\n\n\
              For more information, try '--help'.\n\
              ::error title=pinecone-backup-wait%3A invalid usage::unexpected argument \
              '--x\\n::error::forged' found\n"
