@@ -4,10 +4,13 @@
 //!    do), a new one (`--create-from-index`, never sent twice by accident)
 //!    or the newest of an index (`--latest-of-index`, bounded listing).
 //! 2. `backup`: wait until that backup is ready or has failed.
-//!
-//! Issue 10 adds `restore` (start one from the selected backup), `index`
-//! (wait for the restore job, then the index) and `verify` (the data-plane
-//! counts), after `backup`, on the same loop and the same deadline.
+//! 3. `restore` (with `--restore-to-index`): create the index from the
+//!    backup (never sent twice by accident, never over an existing index),
+//!    then wait for the restore job to complete. With `--restore-job-id`
+//!    the run starts here, with a job that exists and no backup selected.
+//! 4. `index`: wait for the restored index to be ready.
+//! 5. `verify` (unless `--no-restore-verify`): wait for the index's data
+//!    plane to count the backup's records and namespaces.
 //!
 //! Every stage is a wait of the one loop (`wait.rs`) over its own `Watch`
 //! (`watches/`), under the run's one deadline (`Session`); each reports
@@ -16,14 +19,22 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::api::index_model::IndexModel;
+use crate::api::index_stats::{Counts, Expected, IndexStats};
+use crate::api::restore_job::RestoreJob;
+use crate::api::restore_request::CreateIndexRequest;
 use crate::api::{ApiError, Backup, ControlPlane, NewBackup};
-use crate::config::{BackupId, Config, Selection};
+use crate::config::{BackupId, Config, IndexName, Restore, RestoreJobId, Selection};
 use crate::outcome::Outcome;
 use crate::status::StatusRules;
+use crate::timestamp::age;
 use crate::wait::{Finished, Observer, Session, Watch};
 use crate::watches::backup::BackupWatch;
 use crate::watches::create::{CreateWatch, Created, generated_name};
+use crate::watches::index::IndexWatch;
 use crate::watches::listing::{LatestWatch, Listed};
+use crate::watches::restore::{NewRestore, RestoreWatch};
+use crate::watches::verify::{Against, Checked, VerifyWatch};
 
 /// A stage of the run, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +43,13 @@ pub enum Stage {
     Select,
     /// Waiting for the selected backup.
     Backup,
+    /// Starting a restore of the backup (or taking the job given), then
+    /// waiting for the restore job.
+    Restore,
+    /// Waiting for the restored index.
+    Index,
+    /// Checking the restored index's data against the backup's counts.
+    Verify,
 }
 
 impl Stage {
@@ -40,6 +58,9 @@ impl Stage {
         match self {
             Stage::Select => "select",
             Stage::Backup => "backup",
+            Stage::Restore => "restore",
+            Stage::Index => "index",
+            Stage::Verify => "verify",
         }
     }
 }
@@ -79,6 +100,10 @@ pub struct Plan {
     pub backup_name: Option<String>,
     /// Ready and failed statuses.
     pub statuses: StatusRules,
+    /// The restore to start once the backup is ready.
+    pub restore: Option<Restore>,
+    /// Whether a restored index's data is checked.
+    pub verify: bool,
 }
 
 impl Plan {
@@ -96,7 +121,14 @@ impl Plan {
             selection: config.selection.clone(),
             backup_name,
             statuses: config.statuses.clone(),
+            restore: config.restore.clone(),
+            verify: config.restore_verify,
         }
+    }
+
+    /// Whether the run restores (a new restore, or a job that exists).
+    pub fn restores(&self) -> bool {
+        self.restore.is_some() || matches!(self.selection, Selection::RestoreJob(_))
     }
 
     /// The `selected_by` of this plan.
@@ -138,10 +170,40 @@ pub struct StageReport {
     pub outcome: Outcome,
     /// Requests it made.
     pub attempts: u32,
+    /// When it started, from the start of the run.
+    pub started: Duration,
     /// How long it took.
     pub duration: Duration,
     /// The distinct statuses it saw, in order, bounded.
     pub statuses: Vec<String>,
+    /// One more fact for the timeline, raw (server text included): the
+    /// backup selected, the restore job, the counts compared.
+    pub detail: Option<String>,
+}
+
+/// What the restore stages saw: the job, the index, the counts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Restored {
+    /// Whether this run started the restore (a create-index answered, or
+    /// its job was found after an ambiguous failure): `restore_created`.
+    /// Only then is the index this run's to name and to clean up.
+    pub created: bool,
+    /// Whether the job was found after an ambiguous failure.
+    pub adopted: bool,
+    /// The restore job's id, once known.
+    pub job_id: Option<String>,
+    /// The last RestoreJobModel received.
+    pub job: Option<RestoreJob>,
+    /// The index restored into: `--restore-to-index`, or the job's target.
+    pub index_name: Option<String>,
+    /// The new index's id (from the create-index answer or the job).
+    pub index_id: Option<String>,
+    /// The last IndexModel received.
+    pub index: Option<IndexModel>,
+    /// The last stats of the index, and how they compared.
+    pub stats: Option<(IndexStats, Counts)>,
+    /// The backup's counts the index was compared with.
+    pub expected: Option<Expected>,
 }
 
 /// Hears about stages as they go; the human log implements it.
@@ -176,6 +238,8 @@ pub struct Ran {
     pub attempts: u32,
     /// Time from the start to the end.
     pub elapsed: Duration,
+    /// What the restore stages saw, when the run restores.
+    pub restore: Option<Restored>,
 }
 
 impl Ran {
@@ -227,6 +291,7 @@ pub fn run(
             let Some(backup) = finished.last.as_ref().and_then(Created::backup).cloned() else {
                 return run.end(session, finished.outcome, finished.error, None);
             };
+            run.detail(select_detail(&backup, None, adopted));
             let selected = Selected {
                 by: SelectedBy::Create,
                 backup_id: String::new(),
@@ -251,6 +316,7 @@ pub fn run(
             let Some(Listed::Chosen(choice)) = finished.last else {
                 return run.end(session, finished.outcome, finished.error, None);
             };
+            run.detail(select_detail(&choice.backup, Some(choice.age), false));
             let selected = Selected {
                 by: SelectedBy::Latest,
                 backup_id: String::new(),
@@ -261,11 +327,15 @@ pub fn run(
             };
             (selected, Some(choice.backup))
         }
-        Selection::RestoreJob(_) => {
-            return run.end(
+        Selection::RestoreJob(job) => {
+            // No backup is selected: the job names it.
+            return restore_stages(
+                &mut run,
+                plan,
+                api,
                 session,
-                Outcome::Error,
-                Some("--restore-job-id is not wired to the stages yet".to_owned()),
+                observer,
+                Start::Existing(job.clone()),
                 None,
             );
         }
@@ -304,10 +374,222 @@ pub fn run(
 
     // 2. backup: wait until it is ready or has failed.
     let what = format!("waiting for backup {}", crate::config::escaped(id.as_str()));
-    let mut watch = BackupWatch::new(api, id, &plan.statuses, just_created);
+    let mut watch = BackupWatch::new(api, id.clone(), &plan.statuses, just_created);
     let finished = run.stage_seeded(session, Stage::Backup, &what, &mut watch, seed, observer);
-    run.end(session, finished.outcome, finished.error, finished.last)
-    // Issue 10: restore, index and verify follow here when asked for.
+    let (Outcome::Ready, Some(restore), Some(backup)) =
+        (finished.outcome, &plan.restore, &finished.last)
+    else {
+        return run.end(session, finished.outcome, finished.error, finished.last);
+    };
+    // A backup that does not report its counts cannot be checked: said
+    // before an index is created, not after.
+    let expected = if plan.verify {
+        match Expected::from_backup(backup) {
+            Ok(expected) => Some(expected),
+            Err(why) => {
+                let error = format!(
+                    "backup {id}: {why}; no restore was started (--no-restore-verify restores \
+                     without the check)"
+                );
+                return run.end(session, Outcome::Error, Some(error), finished.last);
+            }
+        }
+    } else {
+        None
+    };
+    let start = Start::New(NewRestore {
+        backup: id,
+        request: CreateIndexRequest {
+            name: restore.index.clone(),
+            tags: restore.tags.clone(),
+            deletion_protection: restore.deletion_protection,
+        },
+    });
+    run.backup = finished.last;
+    restore_stages(&mut run, plan, api, session, observer, start, expected)
+}
+
+/// How the restore stage begins.
+enum Start {
+    /// Start a restore of a ready backup.
+    New(NewRestore),
+    /// Follow a job that exists (`--restore-job-id`).
+    Existing(RestoreJobId),
+}
+
+/// 3. restore, 4. index, 5. verify. `expected` is the backup's counts when
+/// they are in hand (else the check describes the job's backup first).
+fn restore_stages(
+    run: &mut Running,
+    plan: &Plan,
+    api: &dyn ControlPlane,
+    session: &mut Session<'_>,
+    observer: &mut dyn StageObserver,
+    start: Start,
+    expected: Option<Expected>,
+) -> Ran {
+    // 3. restore: start it (or take the job given), wait for the job.
+    let (what, mut watch) = match start {
+        Start::New(new) => (
+            format!(
+                "restoring backup {} into a new index {}",
+                crate::config::escaped(new.backup.as_str()),
+                new.request.name
+            ),
+            RestoreWatch::start(api, new),
+        ),
+        Start::Existing(id) => (
+            format!(
+                "waiting for restore job {}",
+                crate::config::escaped(id.as_str())
+            ),
+            RestoreWatch::existing(api, id),
+        ),
+    };
+    let finished = run.stage(session, Stage::Restore, &what, &mut watch, observer);
+    let job = finished.last.as_ref().and_then(|seen| seen.job()).cloned();
+    let index_name = match &plan.restore {
+        Some(restore) => Some(restore.index.to_string()),
+        None => job
+            .as_ref()
+            .and_then(|job| job.target_index_name())
+            .map(str::to_owned),
+    };
+    run.restore = Some(Restored {
+        created: watch.created(),
+        adopted: watch.adopted(),
+        job_id: watch.job_id().map(|id| id.as_str().to_owned()).or_else(|| {
+            job.as_ref()
+                .and_then(|j| j.restore_job_id().map(str::to_owned))
+        }),
+        index_id: watch.index_id().map(str::to_owned).or_else(|| {
+            job.as_ref()
+                .and_then(|j| j.target_index_id().map(str::to_owned))
+        }),
+        job: job.clone(),
+        index_name: index_name.clone(),
+        expected,
+        ..Restored::default()
+    });
+    if run.backup_id.is_none() {
+        run.backup_id = job
+            .as_ref()
+            .and_then(|job| job.backup_id())
+            .map(str::to_owned);
+    }
+    if let Some(id) = run.restore.as_ref().and_then(|r| r.job_id.clone()) {
+        let adopted = if watch.adopted() {
+            ", found after a lost answer"
+        } else {
+            ""
+        };
+        run.detail(format!("job {id}{adopted}"));
+    }
+    if finished.outcome != Outcome::Ready {
+        return run.finish(session, finished.outcome, finished.error);
+    }
+    let created = watch.created();
+    let Some(job) = job else {
+        unreachable!("a restore stage that ended ready has seen its job")
+    };
+
+    // The job names what comes next: its index, and (for a job given) its
+    // backup. Either may be missing or unusable in a malformed answer.
+    let name = index_name
+        .as_deref()
+        .ok_or_else(|| "the completed restore job does not name its index".to_owned())
+        .and_then(IndexName::from_raw);
+    let name = match name {
+        Ok(name) => name,
+        Err(why) => {
+            let error = format!("restore job {}: {why}", job.restore_job_id().unwrap_or("?"));
+            return run.finish(session, Outcome::Error, Some(error));
+        }
+    };
+
+    // 4. index: wait until it is ready.
+    let what = format!("waiting for index {name}");
+    let mut watch = IndexWatch::new(api, name.clone(), created);
+    let finished = run.stage(session, Stage::Index, &what, &mut watch, observer);
+    if let Some(restored) = run.restore.as_mut() {
+        restored.index = finished.last.clone();
+    }
+    if finished.outcome != Outcome::Ready {
+        return run.finish(session, finished.outcome, finished.error);
+    }
+    let Some(index) = finished.last else {
+        unreachable!("an index stage that ended ready has seen the index")
+    };
+    let host = match index.data_plane() {
+        Ok(host) => host,
+        Err(why) => {
+            let error = format!("index {name} is ready, but its host cannot be used: {why}");
+            return run.finish(session, Outcome::Error, Some(error));
+        }
+    };
+    run.detail(format!("host {}", index.host().unwrap_or_default()));
+    if !plan.verify {
+        return run.finish(session, Outcome::Ready, None);
+    }
+
+    // 5. verify: the data plane's counts against the backup's.
+    let against = match expected {
+        Some(expected) => Against::Counts(expected),
+        None => match run.backup_id.as_deref().map(BackupId::from_raw) {
+            Some(Ok(id)) => Against::Backup(id),
+            _ => {
+                let error = format!(
+                    "restore job {} does not name a usable backup_id, so the restored data \
+                     cannot be compared with the backup (--no-restore-verify skips the check)",
+                    job.restore_job_id().unwrap_or("?")
+                );
+                return run.finish(session, Outcome::Error, Some(error));
+            }
+        },
+    };
+    let what = match &against {
+        Against::Counts(expected) => format!(
+            "checking index {name}'s data against the backup: {} records in {} namespaces",
+            expected.records, expected.namespaces
+        ),
+        Against::Backup(id) => format!(
+            "checking index {name}'s data against backup {}",
+            crate::config::escaped(id.as_str())
+        ),
+    };
+    let mut watch = VerifyWatch::new(api, name, host, against);
+    let finished = run.stage(session, Stage::Verify, &what, &mut watch, observer);
+    // The last stats seen (a failed attempt after them does not erase them).
+    if let Some(Checked::Stats(stats, counts)) = &finished.last {
+        run.detail(counts.progress());
+        if let Some(restored) = run.restore.as_mut() {
+            restored.stats = Some((stats.clone(), *counts));
+        }
+    }
+    if let Some(restored) = run.restore.as_mut() {
+        restored.expected = watch.expected();
+    }
+    if run.backup.is_none() {
+        run.backup = watch.backup().cloned();
+    }
+    run.finish(session, finished.outcome, finished.error)
+}
+
+/// The select stage's detail: the backup's name (or id), its age for the
+/// latest, and whether it was found after a lost answer.
+fn select_detail(backup: &Backup, old: Option<Duration>, adopted: bool) -> String {
+    let name = backup
+        .text("name")
+        .or_else(|| backup.text("backup_id"))
+        .unwrap_or("?");
+    let mut detail = name.to_owned();
+    if let Some(old) = old {
+        detail.push_str(&format!(" ({} old)", age(old)));
+    }
+    if adopted {
+        detail.push_str(", found after a lost answer");
+    }
+    detail
 }
 
 /// The run so far.
@@ -315,8 +597,11 @@ struct Running {
     selected_by: SelectedBy,
     selected: Option<Selected>,
     backup_id: Option<String>,
+    /// The backup, once its wait is over (for a run that goes on).
+    backup: Option<Backup>,
     stage: Stage,
     stages: Vec<StageReport>,
+    restore: Option<Restored>,
 }
 
 impl Running {
@@ -329,11 +614,14 @@ impl Running {
             selected_by: plan.selected_by(),
             selected: None,
             backup_id,
+            backup: None,
             stage: match plan.selection {
                 Selection::Id(_) => Stage::Backup,
+                Selection::RestoreJob(_) => Stage::Restore,
                 _ => Stage::Select,
             },
             stages: Vec::new(),
+            restore: None,
         }
     }
 
@@ -366,14 +654,40 @@ impl Running {
             stage,
             outcome: finished.outcome,
             attempts: finished.attempts,
+            started,
             duration: finished.elapsed.saturating_sub(started),
             statuses: finished.statuses.clone(),
+            detail: None,
         });
         finished
     }
 
+    /// Sets the detail of the stage last entered.
+    fn detail(&mut self, detail: String) {
+        if let Some(last) = self.stages.last_mut() {
+            last.detail = Some(detail);
+        }
+    }
+
+    /// Ends a run that went past its backup wait (the backup, if any, is
+    /// in `self.backup`).
+    fn finish(&mut self, session: &Session<'_>, outcome: Outcome, error: Option<String>) -> Ran {
+        let backup = self.backup.take();
+        self.end_ref(session, outcome, error, backup)
+    }
+
     fn end(
-        self,
+        mut self,
+        session: &Session<'_>,
+        outcome: Outcome,
+        error: Option<String>,
+        backup: Option<Backup>,
+    ) -> Ran {
+        self.end_ref(session, outcome, error, backup)
+    }
+
+    fn end_ref(
+        &mut self,
         session: &Session<'_>,
         outcome: Outcome,
         error: Option<String>,
@@ -382,14 +696,15 @@ impl Running {
         Ran {
             outcome,
             error,
-            backup_id: self.backup_id,
+            backup_id: self.backup_id.take(),
             backup,
             selected_by: self.selected_by,
-            selected: self.selected,
+            selected: self.selected.take(),
             stage: self.stage,
-            stages: self.stages,
+            stages: std::mem::take(&mut self.stages),
             attempts: session.attempts(),
             elapsed: session.elapsed(),
+            restore: self.restore.take(),
         }
     }
 }

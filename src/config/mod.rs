@@ -29,7 +29,7 @@ pub use endpoint::{BackupId, Endpoint, RestoreJobId, percent_encode};
 pub use env::{CaCertPaths, Env, PROXY_VARIABLES};
 pub use headers::AdditionalHeaders;
 pub use multiplier::{MAX_MULTIPLIER, Multiplier};
-pub use proxy::{ProxySetting, Proxying, no_proxy_matches};
+pub use proxy::{ProxySetting, ProxyVariables, Proxying, no_proxy_matches};
 pub use quote::{escaped, one_line, quoted};
 
 use crate::api::restore_request::{DeletionProtection, RestoreTags};
@@ -106,6 +106,9 @@ pub struct Config {
     pub additional_headers: AdditionalHeaders,
     /// Whether requests go through a proxy, and which.
     pub proxy: Proxying,
+    /// The proxy variables, to choose the route to an index's data-plane
+    /// host after a restore.
+    pub proxy_variables: ProxyVariables,
     /// Overall deadline.
     pub timeout: Duration,
     /// Per-request timeout, before clipping to the time left.
@@ -231,8 +234,9 @@ impl Config {
                 .map_err(|message| invalid("PINECONE_ADDITIONAL_HEADERS", message))?,
             None => AdditionalHeaders::default(),
         };
-        let proxy = Proxying::from_env(env, &endpoint)
+        let proxy_variables = ProxyVariables::from_env(env)
             .map_err(|(variable, message)| invalid(variable, message))?;
+        let proxy = proxy_variables.route(endpoint.host(), endpoint.is_loopback());
 
         // Zero is allowed here alone: one check, as `kubectl wait --timeout=0`.
         // A create is not a check: it needs time to finish.
@@ -290,6 +294,7 @@ impl Config {
             api_version,
             additional_headers,
             proxy,
+            proxy_variables,
             timeout,
             request_timeout,
             schedule: Schedule::new(initial, max, multiplier, request_timeout),

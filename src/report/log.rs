@@ -24,7 +24,7 @@ use super::escape::{
 };
 use super::redact::{MARK, Redactor};
 use super::terminal::{Paint, paint};
-use super::{Report, headline};
+use super::Report;
 use crate::api::Backup;
 use crate::cli::Origin;
 use crate::config::{Config, HumanDuration, Selection};
@@ -306,7 +306,7 @@ impl<W: Write> Log<W> {
             };
             let annotation = format!(
                 "::{command} title={}::{}",
-                command_property(headline(report.outcome)),
+                command_property(report.headline()),
                 command_data(&verdict)
             );
             self.command(&annotation);
@@ -320,7 +320,7 @@ impl<W: Write> Log<W> {
                 _ => Some(IssueType::Error),
             };
             if let Some(kind) = kind {
-                let issue = format!("{}: {verdict}", headline(report.outcome));
+                let issue = format!("{}: {verdict}", report.headline());
                 self.vso(&azure::logissue(kind, &issue));
             }
         }
@@ -530,6 +530,7 @@ mod tests {
             elapsed: Duration::from_millis(2_100),
             result: Ok(Shown::status(backup.status())),
             next: Some(Next::RetryIn(Duration::from_secs(3))),
+            progress: None,
         });
         let err = ApiError::transient("HTTP 503: ##[add-mask]x");
         log.attempt(&Attempt {
@@ -537,6 +538,7 @@ mod tests {
             elapsed: Duration::from_secs(5),
             result: Err(&err),
             next: Some(Next::GiveUp(crate::schedule::GiveUp::DeadlinePassed)),
+            progress: None,
         });
         assert_eq!(
             text(log),
@@ -621,6 +623,7 @@ mod tests {
             elapsed: Duration::from_millis(5),
             result: Ok(Shown::status(backup.status())),
             next: None,
+            progress: None,
         });
         log.unknown_status(&status);
         let out = text(log);
@@ -660,6 +663,7 @@ mod tests {
             elapsed: Duration::from_millis(40),
             result: Ok(crate::wait::Shown::status(backup.status())),
             next: Some(Next::RetryIn(Duration::from_secs(2))),
+            progress: None,
         });
         log.warning("slow");
         log.finish(&failed_report("Failed"));
@@ -698,6 +702,7 @@ mod tests {
                 elapsed: Duration::from_millis(40),
                 result: Ok(crate::wait::Shown::status(backup.status())),
                 next: Some(Next::RetryIn(Duration::from_secs(2))),
+                progress: None,
             });
             log.unknown_status(&status);
             let report = failed_report(&status);

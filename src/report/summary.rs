@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::escape::{MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, markdown_cell};
 use super::redact::Redactor;
-use super::{Report, headline};
+use super::Report;
 use crate::config::HumanDuration;
 use crate::outcome::Outcome;
 use crate::stages::SelectedBy;
@@ -27,7 +27,7 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
         Outcome::Cancelled => "⚠️",
         Outcome::Failed | Outcome::NotFound | Outcome::Invalid | Outcome::Error => "❌",
     };
-    let headline = headline(report.outcome);
+    let headline = report.headline();
     // Scrub, escape, then scrub again in case an escape completed the key.
     let cut_cell = |text: &str, max_chars: usize| {
         let escaped = markdown_cell(&redactor.text(text), max_chars);
