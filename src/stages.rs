@@ -721,6 +721,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::api::index_model::IndexHost;
+    use crate::api::restore_job::RestoreJobPage;
+    use crate::api::restore_request::CreateIndexResponse;
     use crate::api::{BackupPage, Delivery, WriteFailure};
     use crate::clock::{Clock, FakeClock, FixedJitter, SystemJitter};
     use crate::config::IndexName;
@@ -740,8 +743,48 @@ mod tests {
         Fail(ApiError, Delivery),
     }
 
+    /// How a restore goes on the scripted plane.
+    #[derive(Clone)]
+    struct Restoring {
+        /// From the create-index to `Completed` (`Pending` for the first
+        /// tenth, then `InProgress` with a float percent).
+        job_takes: Duration,
+        /// The job's final status.
+        ends: &'static str,
+        /// From `Completed` to the index being `Ready`.
+        index_after: Duration,
+        /// The index's state when it fails (after a failed job, or this).
+        index_fails: Option<&'static str>,
+        /// From `Ready` to the stats matching the backup (`None`: never).
+        stats_lag: Option<Duration>,
+        /// Until then a create-index answers 412 (the backup not ready).
+        precondition_until: Duration,
+    }
+
+    impl Default for Restoring {
+        fn default() -> Self {
+            Restoring {
+                job_takes: S(600),
+                ends: "Completed",
+                index_after: S(30),
+                index_fails: None,
+                stats_lag: Some(Duration::ZERO),
+                precondition_until: Duration::ZERO,
+            }
+        }
+    }
+
+    /// A restore job on the plane: id, backup, index, when it was made.
+    struct Job {
+        id: String,
+        backup: String,
+        index: String,
+        made: Duration,
+    }
+
     /// A control plane on a fake clock: one index, backups that are
-    /// `Initializing` until `ready_after`, then `Ready`; every request takes
+    /// `Initializing` until `ready_after`, then `Ready` (1200 records in 3
+    /// namespaces); restores that follow `restoring`; every request takes
     /// 100 ms and is logged.
     struct Plane<'c> {
         clock: &'c FakeClock,
@@ -749,6 +792,11 @@ mod tests {
         page_size: usize,
         backups: RefCell<Vec<(String, String, Duration)>>,
         posts: RefCell<VecDeque<Post>>,
+        index_posts: RefCell<VecDeque<Post>>,
+        restoring: Restoring,
+        jobs: RefCell<Vec<Job>>,
+        /// Indexes that exist before the run (a create-index answers 409).
+        existing: Vec<String>,
         log: RefCell<Vec<String>>,
     }
 
@@ -760,6 +808,10 @@ mod tests {
                 page_size: 100,
                 backups: RefCell::new(Vec::new()),
                 posts: RefCell::new(VecDeque::new()),
+                index_posts: RefCell::new(VecDeque::new()),
+                restoring: Restoring::default(),
+                jobs: RefCell::new(Vec::new()),
+                existing: Vec::new(),
                 log: RefCell::new(Vec::new()),
             }
         }
@@ -767,6 +819,71 @@ mod tests {
         fn then(self, post: Post) -> Self {
             self.posts.borrow_mut().push_back(post);
             self
+        }
+
+        fn then_create_index(self, post: Post) -> Self {
+            self.index_posts.borrow_mut().push_back(post);
+            self
+        }
+
+        /// A restore job of another run, long done.
+        fn old_job(&self, backup: &str, index: &str) {
+            let id = format!("old-job-{}", self.jobs.borrow().len() + 1);
+            self.jobs.borrow_mut().push(Job {
+                id,
+                backup: backup.to_owned(),
+                index: index.to_owned(),
+                made: Duration::ZERO,
+            });
+        }
+
+        /// Time since `job` was made; a job of another run is long done.
+        fn job_age(&self, job: &Job) -> Duration {
+            if job.id.starts_with("old-") {
+                S(1_000_000)
+            } else {
+                self.clock.elapsed().saturating_sub(job.made)
+            }
+        }
+
+        fn job_model(&self, job: &Job) -> RestoreJob {
+            let age = self.job_age(job);
+            let r = &self.restoring;
+            let (status, percent) = if age >= r.job_takes {
+                (r.ends, 100.0)
+            } else if age < r.job_takes / 10 {
+                ("Pending", 0.0)
+            } else {
+                let done = age.as_secs_f64() / r.job_takes.as_secs_f64() * 100.0;
+                ("InProgress", (done * 10.0).floor() / 10.0)
+            };
+            RestoreJob::from_value(json!({
+                "restore_job_id": job.id, "backup_id": job.backup,
+                "target_index_name": job.index, "target_index_id": format!("idx-{}", job.id),
+                "status": status, "percent_complete": percent,
+                "created_at": "2026-03-20T14:30:00Z",
+            }))
+            .unwrap()
+        }
+
+        /// The index of `job`: state and readiness now.
+        fn index_model(&self, job: &Job) -> IndexModel {
+            let age = self.job_age(job);
+            let r = &self.restoring;
+            let (state, ready) = if r.ends != "Completed" && age >= r.job_takes {
+                ("InitializationFailed", false)
+            } else if age < r.job_takes + r.index_after {
+                ("Initializing", false)
+            } else if let Some(fails) = r.index_fails {
+                (fails, false)
+            } else {
+                ("Ready", true)
+            };
+            IndexModel::from_value(json!({
+                "name": job.index, "host": format!("{}-abc.svc.pinecone.io", job.index),
+                "status": {"ready": ready, "state": state}, "dimension": 8, "metric": "cosine",
+            }))
+            .unwrap()
         }
 
         /// A backup made before the run (so long done); answers its id.
@@ -785,7 +902,8 @@ mod tests {
             let status = if done { "Ready" } else { "Initializing" };
             Backup::from_value(json!({
                 "backup_id": id, "name": name, "status": status,
-                "source_index_name": "prod", "created_at": "2026-03-20T14:29:00Z"
+                "source_index_name": "prod", "created_at": "2026-03-20T14:29:00Z",
+                "record_count": 1200, "namespace_count": 3
             }))
             .unwrap()
         }
@@ -853,6 +971,133 @@ mod tests {
                 Post::Fail(error, delivery) => Err(WriteFailure::new(error, delivery)),
             }
         }
+
+        fn create_index_from_backup(
+            &self,
+            backup: &BackupId,
+            request: &CreateIndexRequest,
+            _: Duration,
+        ) -> Result<CreateIndexResponse, WriteFailure> {
+            self.request("CREATE-INDEX");
+            let post = self
+                .index_posts
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or(Post::Create);
+            let name = request.name.as_str();
+            // An index restored by another run was deleted since.
+            let taken = self.existing.iter().any(|n| n == name)
+                || self
+                    .jobs
+                    .borrow()
+                    .iter()
+                    .any(|j| j.index == name && !j.id.starts_with("old-"));
+            if let Post::Fail(error, delivery) = post {
+                return Err(WriteFailure::new(error, delivery));
+            }
+            if self.clock.elapsed() < self.restoring.precondition_until {
+                return Err(WriteFailure::new(
+                    ApiError::transient("HTTP 412 Precondition Failed: not completed"),
+                    Delivery::Answered {
+                        status: 412,
+                        code: Some("FAILED_PRECONDITION".into()),
+                    },
+                ));
+            }
+            if taken {
+                return Err(WriteFailure::new(
+                    ApiError::Rejected {
+                        detail: format!("HTTP 409 Conflict; index '{name}' already exists"),
+                    },
+                    Delivery::Answered {
+                        status: 409,
+                        code: Some("ALREADY_EXISTS".into()),
+                    },
+                ));
+            }
+            let id = format!("job-{}", self.jobs.borrow().len() + 1);
+            self.jobs.borrow_mut().push(Job {
+                id: id.clone(),
+                backup: backup.as_str().to_owned(),
+                index: name.to_owned(),
+                made: self.clock.elapsed(),
+            });
+            match post {
+                Post::CreateThenFail(error, delivery) => Err(WriteFailure::new(error, delivery)),
+                _ => Ok(CreateIndexResponse {
+                    index_id: format!("idx-{id}"),
+                    restore_job_id: id,
+                }),
+            }
+        }
+
+        fn describe_restore_job(
+            &self,
+            id: &RestoreJobId,
+            _: Duration,
+        ) -> Result<RestoreJob, ApiError> {
+            self.request("JOB");
+            let jobs = self.jobs.borrow();
+            match jobs.iter().find(|j| j.id == id.as_str()) {
+                Some(job) => Ok(self.job_model(job)),
+                None => Err(ApiError::NotFound {
+                    detail: "HTTP 404".into(),
+                }),
+            }
+        }
+
+        fn list_restore_jobs(
+            &self,
+            token: Option<&str>,
+            _: Duration,
+        ) -> Result<RestoreJobPage, ApiError> {
+            self.request("JOBS");
+            let start: usize = token.map_or(0, |t| t.parse().unwrap());
+            let jobs = self.jobs.borrow();
+            let end = (start + self.page_size).min(jobs.len());
+            Ok(RestoreJobPage {
+                jobs: jobs[start..end].iter().map(|j| self.job_model(j)).collect(),
+                next: (end < jobs.len()).then(|| end.to_string()),
+            })
+        }
+
+        fn describe_index(&self, name: &IndexName, _: Duration) -> Result<IndexModel, ApiError> {
+            self.request("INDEX");
+            let jobs = self.jobs.borrow();
+            match jobs.iter().rev().find(|j| j.index == name.as_str()) {
+                Some(job) => Ok(self.index_model(job)),
+                None => Err(ApiError::NotFound {
+                    detail: "HTTP 404".into(),
+                }),
+            }
+        }
+
+        fn describe_index_stats(
+            &self,
+            _: &IndexHost,
+            name: &IndexName,
+            _: Duration,
+        ) -> Result<IndexStats, ApiError> {
+            self.request("STATS");
+            let jobs = self.jobs.borrow();
+            let job = jobs
+                .iter()
+                .rev()
+                .find(|j| j.index == name.as_str())
+                .unwrap();
+            let r = &self.restoring;
+            let ready_at = r.job_takes + r.index_after;
+            let since = self.job_age(job).saturating_sub(ready_at);
+            let full = r.stats_lag.is_some_and(|lag| since >= lag);
+            let body = if full {
+                json!({"namespaces": {"": {"vectorCount": 1000}, "eu": {"vectorCount": 150},
+                       "us": {"vectorCount": 50}}, "totalVectorCount": 1200})
+            } else {
+                json!({"namespaces": {"": {"vectorCount": 1000}, "eu": {"vectorCount": 150}},
+                       "totalVectorCount": 1150})
+            };
+            Ok(IndexStats::from_value(body).unwrap())
+        }
     }
 
     /// Hears nothing; the log's rendering is tested in report::log.
@@ -896,6 +1141,8 @@ mod tests {
             },
             backup_name: Some(backup_name),
             statuses: rules(),
+            restore: None,
+            verify: true,
         }
     }
 
@@ -1125,6 +1372,8 @@ mod tests {
             },
             backup_name: None,
             statuses: rules(),
+            restore: None,
+            verify: true,
         };
         let mut observer = Quiet::default();
         let mut jitter = FixedJitter::new(&[0.5]);
@@ -1147,6 +1396,8 @@ mod tests {
             selection: Selection::Id(BackupId::from_raw(&id).unwrap()),
             backup_name: None,
             statuses: rules(),
+            restore: None,
+            verify: true,
         };
         let mut observer = Quiet::default();
         let mut jitter = FixedJitter::new(&[0.5]);
@@ -1175,5 +1426,422 @@ mod tests {
             Config::from_cli(&parsed.cli, parsed.origins, &crate::config::Env::default()).unwrap();
         let plan = Plan::from_config(&config, FakeClock::new().wall(), 1);
         assert_eq!(plan.backup_name.as_deref(), Some("mine"));
+    }
+
+    // ---- restore ---------------------------------------------------------
+
+    fn drill() -> Restore {
+        Restore {
+            index: IndexName::from_raw("drill").unwrap(),
+            tags: None,
+            deletion_protection: None,
+        }
+    }
+
+    /// `--backup-id` of a backup seeded on `plane`, restored into `drill`.
+    fn restore_plan(plane: &Plane<'_>) -> Plan {
+        let id = plane.seed("nightly");
+        Plan {
+            selection: Selection::Id(BackupId::from_raw(&id).unwrap()),
+            backup_name: None,
+            statuses: rules(),
+            restore: Some(drill()),
+            verify: true,
+        }
+    }
+
+    fn run_for(plan: &Plan, plane: &Plane<'_>, timeout: Duration, jitter: f64) -> (Ran, Quiet) {
+        let mut jitter = FixedJitter::new(&[jitter]);
+        let mut session = Session::start(policy(timeout), plane.clock, &mut jitter);
+        let mut observer = Quiet::default();
+        let ran = run(plan, plane, &mut session, &mut observer);
+        (ran, observer)
+    }
+
+    fn restored(ran: &Ran) -> &Restored {
+        ran.restore.as_ref().expect("the run restored")
+    }
+
+    #[test]
+    fn a_restore_that_takes_an_hour_costs_a_few_dozen_requests() {
+        // The backup (one describe), the census of restore jobs, the
+        // create-index, then describes of the job on the default schedule
+        // (capped at 60 s, jitter 0.5: 45 s apart) for an hour, of the
+        // index for its 30 s, and one stats check.
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(3600);
+        let plan = restore_plan(&plane);
+        let (ran, observer) = run_for(&plan, &plane, S(3 * 3600), 0.5);
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(
+            observer.entered,
+            [Stage::Backup, Stage::Restore, Stage::Index, Stage::Verify]
+        );
+        let counts =
+            ["GET", "JOBS", "CREATE-INDEX", "JOB", "INDEX", "STATS"].map(|what| plane.count(what));
+        assert_eq!(counts, [1, 1, 1, 83, 3, 1], "{:?}", plane.log.borrow());
+        assert_eq!(ran.attempts, 90);
+        let restore = &ran.stages[1];
+        assert_eq!(restore.statuses, ["Pending", "InProgress", "Completed"]);
+        assert!(
+            ran.elapsed >= S(3630) && ran.elapsed <= S(3630 + 120),
+            "{:?}",
+            ran.elapsed
+        );
+        let restored = restored(&ran);
+        assert!(restored.created && !restored.adopted);
+        assert_eq!(restored.job_id.as_deref(), Some("job-1"));
+        assert_eq!(restored.index_id.as_deref(), Some("idx-job-1"));
+        assert!(restored.stats.as_ref().unwrap().1.matches());
+        assert_eq!(ran.stage, Stage::Verify);
+    }
+
+    #[test]
+    fn the_hour_long_restore_stays_within_a_few_requests_on_every_jitter() {
+        let mut counts = Vec::new();
+        for seed in 0..100 {
+            let clock = FakeClock::new();
+            let mut plane = Plane::new(&clock, S(10));
+            plane.restoring.job_takes = S(3600);
+            let plan = restore_plan(&plane);
+            let mut jitter = SystemJitter::from_seed(seed);
+            let mut session = Session::start(policy(S(3 * 3600)), &clock, &mut jitter);
+            let ran = run(&plan, &plane, &mut session, &mut Quiet::default());
+            assert_eq!(ran.outcome, Outcome::Ready);
+            counts.push(ran.attempts);
+        }
+        let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+        // A fixed 10 s loop makes 360 describes of the job alone.
+        assert!(*min >= 80 && *max <= 100, "min {min}, max {max}");
+    }
+
+    #[test]
+    fn an_ambiguous_create_index_adopts_its_job_and_never_sends_twice() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then_create_index(Post::CreateThenFail(
+            ApiError::transient("sending the request: Connection reset by peer"),
+            Delivery::NoAnswer,
+        ));
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.5);
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(
+            plane.log.borrow()[..5],
+            ["GET", "JOBS", "CREATE-INDEX", "JOBS", "JOB"]
+        );
+        assert_eq!(plane.count("CREATE-INDEX"), 1);
+        assert_eq!(plane.jobs.borrow().len(), 1);
+        let restored = restored(&ran);
+        assert!(restored.created && restored.adopted);
+        assert_eq!(restored.index_id.as_deref(), Some("idx-job-1"));
+        assert_eq!(
+            ran.stages[1].detail.as_deref(),
+            Some("job job-1, found after a lost answer")
+        );
+    }
+
+    #[test]
+    fn a_create_index_that_created_nothing_is_sent_again_after_one_look() {
+        for delivery in [
+            Delivery::NoAnswer,
+            Delivery::Answered {
+                status: 503,
+                code: None,
+            },
+        ] {
+            let clock = FakeClock::new();
+            let plane = Plane::new(&clock, S(10)).then_create_index(Post::Fail(
+                ApiError::transient("HTTP 503 Service Unavailable"),
+                delivery,
+            ));
+            let plan = restore_plan(&plane);
+            let (ran, _) = run_for(&plan, &plane, S(3600), 0.5);
+            assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+            assert_eq!(
+                plane.log.borrow()[..5],
+                ["GET", "JOBS", "CREATE-INDEX", "JOBS", "CREATE-INDEX"]
+            );
+            assert!(restored(&ran).created && !restored(&ran).adopted);
+        }
+    }
+
+    #[test]
+    fn a_create_index_that_was_not_sent_or_was_refused_for_now_is_sent_again_without_a_look() {
+        for (error, delivery) in [
+            (
+                ApiError::transient("sending the request: Connection refused"),
+                Delivery::NotSent,
+            ),
+            (
+                ApiError::transient("HTTP 429 Too Many Requests"),
+                Delivery::Answered {
+                    status: 429,
+                    code: Some("RESOURCE_EXHAUSTED".into()),
+                },
+            ),
+            (
+                ApiError::transient("HTTP 412 Precondition Failed"),
+                Delivery::Answered {
+                    status: 412,
+                    code: Some("FAILED_PRECONDITION".into()),
+                },
+            ),
+        ] {
+            let clock = FakeClock::new();
+            let plane =
+                Plane::new(&clock, S(10)).then_create_index(Post::Fail(error.clone(), delivery));
+            let plan = restore_plan(&plane);
+            let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+            assert_eq!(ran.outcome, Outcome::Ready, "{error}: {ran:?}");
+            assert_eq!(
+                plane.log.borrow()[..4],
+                ["GET", "JOBS", "CREATE-INDEX", "CREATE-INDEX"],
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_backup_not_complete_yet_is_restored_once_it_is() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.precondition_until = S(8);
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        // 412 at 0.3, 2.4 and 5.5 s; created at 14.6 s.
+        assert_eq!(plane.count("CREATE-INDEX"), 4);
+        assert_eq!(plane.jobs.borrow().len(), 1);
+    }
+
+    #[test]
+    fn an_index_that_exists_is_never_touched_and_ends_with_an_error_naming_it() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.existing = vec!["drill".into()];
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Error);
+        assert_eq!(ran.stage, Stage::Restore);
+        assert_eq!(*plane.log.borrow(), ["GET", "JOBS", "CREATE-INDEX"]);
+        let error = ran.error.as_deref().unwrap();
+        assert!(
+            error.contains("index drill was not created by this run and is left untouched"),
+            "{error}"
+        );
+        let restored = restored(&ran);
+        assert!(!restored.created);
+        assert_eq!(restored.index_name.as_deref(), Some("drill"));
+    }
+
+    #[test]
+    fn a_409_after_an_ambiguous_create_index_looks_once_more_then_ends() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10)).then_create_index(Post::Fail(
+            ApiError::transient("timed out sending the request"),
+            Delivery::NoAnswer,
+        ));
+        plane.existing = vec!["drill".into()];
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Error);
+        assert_eq!(
+            *plane.log.borrow(),
+            [
+                "GET",
+                "JOBS",
+                "CREATE-INDEX",
+                "JOBS",
+                "CREATE-INDEX",
+                "JOBS"
+            ]
+        );
+        let error = ran.error.as_deref().unwrap();
+        assert!(error.contains("no new restore job of backup b1"), "{error}");
+        assert!(!restored(&ran).created);
+    }
+
+    #[test]
+    fn an_earlier_run_s_job_of_the_same_backup_and_name_is_never_adopted() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10)).then_create_index(Post::Fail(
+            ApiError::transient("timed out sending the request"),
+            Delivery::NoAnswer,
+        ));
+        let plan = restore_plan(&plane);
+        plane.old_job("b1", "drill");
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(plane.count("CREATE-INDEX"), 2);
+        let restored = restored(&ran);
+        assert!(!restored.adopted);
+        assert_eq!(restored.job_id.as_deref(), Some("job-2"));
+    }
+
+    #[test]
+    fn a_cancelled_job_fails_the_run_in_the_restore_stage() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(20);
+        plane.restoring.ends = "Cancelled";
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Failed);
+        assert_eq!(ran.stage, Stage::Restore);
+        let error = ran.error.as_deref().unwrap();
+        assert!(
+            error.starts_with("restore job job-1 ended with status Cancelled, a failed status"),
+            "{error}"
+        );
+        assert!(restored(&ran).created, "the index is still this run's");
+    }
+
+    #[test]
+    fn an_index_that_fails_to_initialize_fails_the_run_in_the_index_stage() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(20);
+        plane.restoring.index_fails = Some("InitializationFailed");
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Failed);
+        assert_eq!(ran.stage, Stage::Index);
+        assert!(
+            ran.error
+                .unwrap()
+                .starts_with("index drill is in state InitializationFailed, a failed state")
+        );
+    }
+
+    #[test]
+    fn counts_that_lag_are_asked_again_until_they_match() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(20);
+        plane.restoring.stats_lag = Some(S(10));
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert!(plane.count("STATS") > 1);
+        assert_eq!(
+            ran.stages[3].detail.as_deref(),
+            Some("1200 of 1200 records in 3 of 3 namespaces")
+        );
+    }
+
+    #[test]
+    fn counts_that_never_match_fail_at_the_deadline_in_the_verify_stage() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(20);
+        plane.restoring.stats_lag = None;
+        let plan = restore_plan(&plane);
+        let (ran, _) = run_for(&plan, &plane, S(300), 0.0);
+        assert_eq!(ran.outcome, Outcome::Failed, "{ran:?}");
+        assert_eq!(ran.stage, Stage::Verify);
+        assert!(ran.elapsed <= S(300) && ran.elapsed >= S(299));
+        let error = ran.error.unwrap();
+        assert!(
+            error.starts_with(
+                "the restored index drill does not hold what the backup holds: stats still lag: \
+                 1150 of 1200 records in 2 of 3 namespaces (deadline of 5m passed after"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_deadline_in_the_restore_or_index_stage_is_a_timeout_there() {
+        for (job_takes, index_after, stage) in [
+            (S(600), S(30), Stage::Restore),
+            (S(20), S(600), Stage::Index),
+        ] {
+            let clock = FakeClock::new();
+            let mut plane = Plane::new(&clock, S(10));
+            plane.restoring.job_takes = job_takes;
+            plane.restoring.index_after = index_after;
+            let plan = restore_plan(&plane);
+            let (ran, _) = run_for(&plan, &plane, S(120), 0.0);
+            assert_eq!(ran.outcome, Outcome::Timeout, "{ran:?}");
+            assert_eq!(ran.stage, stage);
+            assert!(
+                ran.error
+                    .unwrap()
+                    .starts_with("deadline of 2m passed after")
+            );
+        }
+    }
+
+    #[test]
+    fn a_backup_without_counts_is_refused_before_any_restore_unless_the_check_is_skipped() {
+        // The plane's backups report counts; a restore-only plan without
+        // the check needs none, and makes no stats request.
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(20);
+        let mut plan = restore_plan(&plane);
+        plan.verify = false;
+        let (ran, observer) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Ready);
+        assert_eq!(observer.entered.last(), Some(&Stage::Index));
+        assert_eq!(plane.count("STATS"), 0);
+        assert!(restored(&ran).stats.is_none());
+    }
+
+    #[test]
+    fn the_restore_job_mode_follows_the_job_then_its_index_then_its_backup_s_counts() {
+        let clock = FakeClock::new();
+        let mut plane = Plane::new(&clock, S(10));
+        plane.restoring.job_takes = S(20);
+        let backup = plane.seed("nightly");
+        plane.jobs.borrow_mut().push(Job {
+            id: "job-given".into(),
+            backup: backup.clone(),
+            index: "staging".into(),
+            made: Duration::ZERO,
+        });
+        let plan = Plan {
+            selection: Selection::RestoreJob(RestoreJobId::from_raw("job-given").unwrap()),
+            backup_name: None,
+            statuses: rules(),
+            restore: None,
+            verify: true,
+        };
+        let (ran, observer) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::Ready, "{ran:?}");
+        assert_eq!(
+            observer.entered,
+            [Stage::Restore, Stage::Index, Stage::Verify]
+        );
+        assert_eq!(plane.count("CREATE-INDEX") + plane.count("JOBS"), 0);
+        assert_eq!(plane.count("GET"), 1, "the backup, for its counts");
+        assert_eq!(ran.backup_id.as_deref(), Some(backup.as_str()));
+        assert_eq!(
+            ran.backup.as_ref().unwrap().text("backup_id"),
+            Some(backup.as_str())
+        );
+        assert_eq!(ran.selected_by, SelectedBy::RestoreJob);
+        let restored = restored(&ran);
+        assert!(!restored.created);
+        assert_eq!(restored.index_name.as_deref(), Some("staging"));
+        assert_eq!(restored.expected.unwrap().records, 1200);
+    }
+
+    #[test]
+    fn an_unknown_restore_job_is_not_found_in_the_restore_stage() {
+        let clock = FakeClock::new();
+        let plane = Plane::new(&clock, S(10));
+        let plan = Plan {
+            selection: Selection::RestoreJob(RestoreJobId::from_raw("nope").unwrap()),
+            backup_name: None,
+            statuses: rules(),
+            restore: None,
+            verify: true,
+        };
+        let (ran, _) = run_for(&plan, &plane, S(3600), 0.0);
+        assert_eq!(ran.outcome, Outcome::NotFound);
+        assert_eq!(ran.stage, Stage::Restore);
+        assert_eq!(*plane.log.borrow(), ["JOB"]);
     }
 }

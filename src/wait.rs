@@ -699,6 +699,48 @@ mod tests {
         ) -> Result<Backup, WriteFailure> {
             unreachable!("a backup wait only describes")
         }
+
+        fn create_index_from_backup(
+            &self,
+            _: &BackupId,
+            _: &crate::api::restore_request::CreateIndexRequest,
+            _: Duration,
+        ) -> Result<crate::api::restore_request::CreateIndexResponse, WriteFailure> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn describe_restore_job(
+            &self,
+            _: &crate::config::RestoreJobId,
+            _: Duration,
+        ) -> Result<crate::api::restore_job::RestoreJob, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn list_restore_jobs(
+            &self,
+            _: Option<&str>,
+            _: Duration,
+        ) -> Result<crate::api::restore_job::RestoreJobPage, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn describe_index(
+            &self,
+            _: &IndexName,
+            _: Duration,
+        ) -> Result<crate::api::index_model::IndexModel, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn describe_index_stats(
+            &self,
+            _: &crate::api::index_model::IndexHost,
+            _: &IndexName,
+            _: Duration,
+        ) -> Result<crate::api::index_stats::IndexStats, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
     }
 
     #[derive(Default)]

@@ -24,7 +24,7 @@ use super::escape::{
 };
 use super::redact::{MARK, Redactor};
 use super::terminal::{Paint, paint};
-use super::Report;
+use super::{Report, timeline};
 use crate::api::Backup;
 use crate::cli::Origin;
 use crate::config::{Config, HumanDuration, Selection};
@@ -44,6 +44,8 @@ pub struct Log<W: Write> {
     colour: bool,
     group_open: bool,
     redactor: Redactor,
+    /// The stage last entered, so that a warning names what it is about.
+    stage: Option<Stage>,
 }
 
 impl<W: Write> Log<W> {
@@ -57,6 +59,7 @@ impl<W: Write> Log<W> {
             colour: false,
             group_open: false,
             redactor: Redactor::default(),
+            stage: None,
         }
     }
 
@@ -324,6 +327,13 @@ impl<W: Write> Log<W> {
                 self.vso(&azure::logissue(kind, &issue));
             }
         }
+        // A run of several stages through a restore ends with its timeline.
+        if report.restoring && report.stages.len() > 1 {
+            self.line("timeline:");
+            for line in timeline::plain(&report.timeline(), &self.redactor) {
+                self.line(&line);
+            }
+        }
         // A refused command line was printed whole by `invalid`.
         if report.outcome != Outcome::Invalid {
             let label = match report.outcome {
@@ -409,10 +419,22 @@ impl<W: Write> Observer for Log<W> {
 
     fn unknown_status(&mut self, status: &str) {
         let status = cut(&self.redactor.text(status), MAX_SERVER_CHARS).into_owned();
-        self.warning(&format!(
-            "backup status '{status}' is neither a ready nor a failed status; \
-             still waiting (set --ready-status or --failed-status if it should end the wait)"
-        ));
+        let warning = match self.stage {
+            Some(Stage::Restore) => format!(
+                "restore job status '{status}' is not one the waiter knows (Completed ends the \
+                 wait, Failed and Cancelled fail it); still waiting"
+            ),
+            Some(Stage::Index) => format!(
+                "index state '{status}' is not one the waiter knows (Ready with status.ready \
+                 ends the wait; InitializationFailed, Failed, Terminating and Disabled fail \
+                 it); still waiting"
+            ),
+            _ => format!(
+                "backup status '{status}' is neither a ready nor a failed status; \
+                 still waiting (set --ready-status or --failed-status if it should end the wait)"
+            ),
+        };
+        self.warning(&warning);
     }
 
     fn unknown_statuses_capped(&mut self, limit: usize) {
@@ -425,6 +447,7 @@ impl<W: Write> Observer for Log<W> {
 
 impl<W: Write> StageObserver for Log<W> {
     fn entered(&mut self, stage: Stage, what: &str) {
+        self.stage = Some(stage);
         let line = format!("{}: {}", stage.label(), self.plain(what, MAX_MESSAGE_CHARS));
         self.line(&line);
     }
@@ -498,6 +521,9 @@ fn verdict(report: &Report, redactor: &Redactor) -> String {
         if attempts == 1 { "" } else { "s" },
         HumanDuration(report.elapsed)
     );
+    if report.restoring {
+        return restore_verdict(report, redactor, error, &tally);
+    }
     let verdict = match (report.outcome, error) {
         (Outcome::Ready, _) => format!(
             "{subject}{index} is {} after {tally}",
@@ -506,6 +532,56 @@ fn verdict(report: &Report, redactor: &Redactor) -> String {
         (Outcome::Invalid, Some(error)) => error,
         (_, Some(error)) => format!("{subject}{index}: {error} ({tally})"),
         (outcome, None) => format!("{subject}{index}: {outcome} ({tally})"),
+    };
+    redactor.text(&verdict).into_owned()
+}
+
+/// The verdict of a run that restores: what was restored into what, and
+/// the counts compared; or what was being done when it stopped.
+fn restore_verdict(
+    report: &Report,
+    redactor: &Redactor,
+    error: Option<String>,
+    tally: &str,
+) -> String {
+    let server = |text: &str| cut(&redactor.text(text), MAX_SERVER_CHARS).into_owned();
+    let restore = report.restore.as_ref();
+    let index = restore
+        .and_then(|r| r.index_name.as_deref())
+        .map(|name| format!("index {}", server(name)));
+    let backup = report
+        .backup_id
+        .as_deref()
+        .map(|id| format!("backup {}", server(id)));
+    let job = restore
+        .and_then(|r| r.job_id.as_deref())
+        .map(|id| format!("restore job {}", server(id)));
+    let subject = match (&backup, &index, &job) {
+        (Some(backup), Some(index), _) => format!("restore of {backup} into {index}"),
+        (Some(backup), None, _) => format!("restore of {backup}"),
+        (None, _, Some(job)) => job.clone(),
+        (None, Some(index), None) => format!("restore into {index}"),
+        (None, None, None) => match report.selected_by {
+            Some(SelectedBy::Create) => "creating the backup to restore".to_owned(),
+            Some(SelectedBy::Latest) => "selecting the latest backup to restore".to_owned(),
+            _ => "restore".to_owned(),
+        },
+    };
+    let verdict = match (report.outcome, error) {
+        (Outcome::Ready, _) => {
+            let checked = match restore.and_then(|r| r.stats.as_ref()) {
+                Some((_, counts)) => format!(", holding {}", counts.sentence()),
+                None => " (data not checked: --no-restore-verify)".to_owned(),
+            };
+            format!(
+                "{} is ready{checked}, restored from {} after {tally}",
+                index.unwrap_or_else(|| "the index".to_owned()),
+                backup.unwrap_or_else(|| "its backup".to_owned())
+            )
+        }
+        (Outcome::Invalid, Some(error)) => error,
+        (_, Some(error)) => format!("{subject}: {error} ({tally})"),
+        (outcome, None) => format!("{subject}: {outcome} ({tally})"),
     };
     redactor.text(&verdict).into_owned()
 }
@@ -651,6 +727,8 @@ mod tests {
             stage: Some(crate::stages::Stage::Backup),
             selected: None,
             stages: Vec::new(),
+            restore: None,
+            restoring: false,
         }
     }
 

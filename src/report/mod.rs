@@ -193,6 +193,36 @@ impl Report {
         }
     }
 
+    /// The run as a timeline (`timeline.rs`): one record per stage entered,
+    /// with the statuses it saw, its duration, how it ended in the words of
+    /// that stage (`latest`, `completed`, `matched`…) and its detail.
+    pub fn timeline(&self) -> Vec<timeline::StageRecord> {
+        self.stages
+            .iter()
+            .map(|stage| {
+                let mut record = timeline::StageRecord::new(stage.stage.label(), stage.started);
+                for status in &stage.statuses {
+                    record.saw(status);
+                }
+                record.duration = stage.duration;
+                record.attempts = stage.attempts;
+                record.outcome = match (stage.outcome, stage.stage) {
+                    (Outcome::Ready, Stage::Select) => match &self.selected {
+                        Some(selected) if selected.adopted => "adopted",
+                        Some(selected) if selected.by == SelectedBy::Latest => "latest",
+                        _ => "created",
+                    },
+                    (Outcome::Ready, Stage::Restore) => "completed",
+                    (Outcome::Ready, Stage::Verify) => "matched",
+                    (outcome, _) => outcome.label(),
+                }
+                .to_owned();
+                record.detail = stage.detail.clone();
+                record
+            })
+            .collect()
+    }
+
     /// The nine restore outputs, raw (not yet scrubbed), in
     /// `OWN_OUTPUTS` order: empty when not applicable. `restore_created` is
     /// `true` only for an index this run created (or found after an
@@ -204,17 +234,11 @@ impl Report {
         let job = restore.and_then(|r| r.job.as_ref());
         let index = restore.and_then(|r| r.index.as_ref());
         let created = restore.is_some_and(|r| r.created);
-        let ours = |value: Option<&String>| {
-            value
-                .filter(|_| created)
-                .cloned()
-                .unwrap_or_default()
-        };
+        let ours = |value: Option<&String>| value.filter(|_| created).cloned().unwrap_or_default();
         [
-            restore
-                .and_then(|r| r.job_id.clone())
+            restore.and_then(|r| r.job_id.clone()).unwrap_or_default(),
+            job.map(|j| j.status().trim().to_owned())
                 .unwrap_or_default(),
-            job.map(|j| j.status().trim().to_owned()).unwrap_or_default(),
             job.and_then(|j| j.percent_complete())
                 .map(|p| p.text().to_owned())
                 .unwrap_or_default(),
@@ -224,11 +248,10 @@ impl Report {
             },
             ours(restore.and_then(|r| r.index_name.as_ref())),
             ours(restore.and_then(|r| r.index_id.as_ref())),
+            index.and_then(|i| i.host()).unwrap_or_default().to_owned(),
             index
-                .and_then(|i| i.host())
-                .unwrap_or_default()
-                .to_owned(),
-            index.map(|i| i.state().trim().to_owned()).unwrap_or_default(),
+                .map(|i| i.state().trim().to_owned())
+                .unwrap_or_default(),
             restore
                 .and_then(|r| r.stats.as_ref())
                 .map(|(stats, _)| stats.total_vector_count().to_string())
