@@ -115,24 +115,56 @@ pub enum Proxying {
 /// A proxy variable that cannot be used: the variable and why.
 pub type ProxyError = (&'static str, String);
 
+/// The proxy variables as read and validated once, so that a route can be
+/// chosen for every host a run talks to: the control plane (`--api-host`)
+/// and, after a restore, the index's own data-plane host, which `NO_PROXY`
+/// may list differently.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyVariables {
+    setting: Option<ProxySetting>,
+    http_proxy: Option<&'static str>,
+    no_proxy: Option<(&'static str, String)>,
+}
+
+impl ProxyVariables {
+    /// Reads and validates the proxy variables of `env`.
+    pub fn from_env(env: &Env) -> Result<Self, ProxyError> {
+        let setting = match env.proxies.first() {
+            None => None,
+            Some((variable, raw)) => Some(
+                ProxySetting::from_variable(variable, raw)
+                    .map_err(|message| (*variable, message))?,
+            ),
+        };
+        Ok(ProxyVariables {
+            setting,
+            http_proxy: env.http_proxy,
+            no_proxy: env.no_proxy.clone(),
+        })
+    }
+
+    /// The route to `host` (lower case, IPv6 without brackets); a loopback
+    /// host is never proxied.
+    pub fn route(&self, host: &str, loopback: bool) -> Proxying {
+        let Some(setting) = &self.setting else {
+            return Proxying::Direct(self.http_proxy.filter(|_| !loopback));
+        };
+        if loopback {
+            return Proxying::LoopbackDirect(setting.clone());
+        }
+        match &self.no_proxy {
+            Some((name, list)) if no_proxy_matches(list, host) => {
+                Proxying::Excluded(setting.clone(), name)
+            }
+            _ => Proxying::Via(setting.clone()),
+        }
+    }
+}
+
 impl Proxying {
     /// Chooses and validates the proxy for `endpoint`.
     pub fn from_env(env: &Env, endpoint: &Endpoint) -> Result<Self, ProxyError> {
-        let Some((variable, raw)) = env.proxies.first() else {
-            let unused = env.http_proxy.filter(|_| !endpoint.is_loopback());
-            return Ok(Proxying::Direct(unused));
-        };
-        let setting =
-            ProxySetting::from_variable(variable, raw).map_err(|message| (*variable, message))?;
-        if endpoint.is_loopback() {
-            return Ok(Proxying::LoopbackDirect(setting));
-        }
-        match &env.no_proxy {
-            Some((name, list)) if no_proxy_matches(list, endpoint.host()) => {
-                Ok(Proxying::Excluded(setting, name))
-            }
-            _ => Ok(Proxying::Via(setting)),
-        }
+        Ok(ProxyVariables::from_env(env)?.route(endpoint.host(), endpoint.is_loopback()))
     }
 
     /// The proxy the HTTP client should use, if any.

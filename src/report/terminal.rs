@@ -330,6 +330,9 @@ pub struct Watcher<'a, 'w> {
     timeout: Duration,
     started: Option<Instant>,
     last_seen: Option<String>,
+    /// The latest progress of this stage (a restore's percent), kept across
+    /// attempts that report none (an error, a pending job in 2026-07).
+    progress: Option<String>,
 }
 
 impl<'a, 'w> Watcher<'a, 'w> {
@@ -347,6 +350,7 @@ impl<'a, 'w> Watcher<'a, 'w> {
             timeout,
             started: None,
             last_seen: None,
+            progress: None,
         }
     }
 }
@@ -372,7 +376,10 @@ impl Observer for Watcher<'_, '_> {
             Some(Next::RetryIn(delay)) => Some(now + delay),
             _ => None,
         };
-        let progress = None; // A restore stage will report its progress here.
+        if let Some(progress) = &attempt.progress {
+            self.progress = Some(log_text(&cut(&redactor.text(progress), 16)));
+        }
+        let progress = self.progress.clone();
         let live = Live {
             status,
             started,
@@ -402,8 +409,9 @@ impl Observer for Watcher<'_, '_> {
 
 impl StageObserver for Watcher<'_, '_> {
     fn entered(&mut self, stage: Stage, what: &str) {
-        // A new stage starts a new line of statuses.
+        // A new stage starts a new line of statuses, and its own progress.
         self.last_seen = None;
+        self.progress = None;
         self.screen.borrow_mut().stop();
         self.log.entered(stage, what);
     }
@@ -640,6 +648,7 @@ mod tests {
                     elapsed: clock.elapsed(),
                     result: Ok(crate::wait::Shown::status(pending.status())),
                     next: Some(Next::RetryIn(MS(2_500))),
+                    progress: None,
                 });
                 assert_eq!(ticking.sleep(MS(2_500)), Wake::Elapsed);
             }
@@ -650,6 +659,7 @@ mod tests {
                 elapsed: clock.elapsed(),
                 result: Err(&err),
                 next: Some(Next::RetryIn(S(1))),
+                progress: None,
             });
             let ready = backup("Ready");
             clock.advance(MS(100));
@@ -658,6 +668,7 @@ mod tests {
                 elapsed: clock.elapsed(),
                 result: Ok(crate::wait::Shown::status(ready.status())),
                 next: None,
+                progress: None,
             });
         }
         screen.borrow_mut().stop();
