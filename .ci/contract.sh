@@ -34,6 +34,8 @@
 #   PINECONE_OPENAPI_DIR  the spec copies (default ../shared/pinecone-openapi)
 #   CONTRACT_BINARY       a binary to test instead of building target/release
 #   CONTRACT_VERBOSE=1    print every check, not only failures and tallies
+#   CONTRACT_UNITS        run only these units (space-separated names, as
+#                         the summary lists them), e.g. restore_2026-04
 #
 # Tools are installed into target/contract (ignored) from
 # tests/contract/package.json and its lockfile; scratch files and Prism
@@ -367,15 +369,13 @@ data_log=""
 forwarder_log=""
 rules=""
 
-# check_restore CASE DIR VERSION RULES [ARG] -- WAITER_ARGS...: one run of
-# the binary through the forwarder with RULES (JSON), then `check.cjs
-# restore CASE` on it (ARG passed on) and the Prism logs of the run.
+# check_restore ID DIR VERSION RULES WAITER_ARGS...: one run of the binary
+# through the forwarder with RULES (JSON), then `check.cjs restore ID` on
+# it and on the Prism logs of the run.
 check_restore() {
-  local case="$1" dir="$2" version="$3" rule_json="$4" arg="" control_offset data_offset forwarder_offset
+  local id="$1" dir="$2" version="$3" control_offset data_offset forwarder_offset
+  printf '%s\n' "$4" >"${rules}"
   shift 4
-  if [[ "$1" != -- ]]; then arg="$1"; shift; fi
-  shift
-  printf '%s\n' "${rule_json}" >"${rules}"
   control_offset="$(wc -c <"${control_log}")"
   data_offset="$(wc -c <"${data_log}")"
   forwarder_offset="$(wc -c <"${forwarder_log}")"
@@ -384,10 +384,20 @@ check_restore() {
   tail -c "+$((control_offset + 1))" "${control_log}" >"${dir}/prism.log"
   tail -c "+$((data_offset + 1))" "${data_log}" >"${dir}/data.log"
   tail -c "+$((forwarder_offset + 1))" "${forwarder_log}" >"${dir}/forwarder.log"
-  node_check restore "${case}" "${dir}/.." "${dir}" ${arg:+"${arg}"} \
-    || { fail "${case} ${arg}: the run was handled wrongly; stderr:"; indent "${dir}/stderr"; }
+  node_check restore "${id}" "${dir}/.." "${dir}" \
+    || { fail "${id}: the run was handled wrongly; stderr:"; indent "${dir}/stderr"; }
   node_check log "${dir}/prism.log" "$(node_check output attempts "${dir}/output")" "${version}" "${dir}/data.log" \
-    || { fail "${case} ${arg}: Prism's validation; its logs:"; indent "${dir}/prism.log" "${dir}/data.log"; }
+    || { fail "${id}: Prism's validation; its logs:"; indent "${dir}/prism.log" "${dir}/data.log"; }
+}
+
+# Every restore case of check.cjs (restoreCases), in turn.
+restore_runs() {
+  local dir="$1" version="$2" data="$3" fields
+  printf '"127.0.0.1:%s"\n' "${data}" >"${dir}/data-host.json"
+  while IFS=$'\t' read -r -a fields; do
+    echo "${fields[1]}:"
+    check_restore "${fields[0]}" "${dir}/${fields[0]//:/-}" "${version}" "${fields[2]}" "${fields[@]:3}"
+  done < <(node_check restore-cases "${dir}" "127.0.0.1:${data}")
 }
 
 # Validation is on for the restore's requests, and the log check fails.
@@ -423,7 +433,7 @@ check_restore_negative() {
     "${stats}" "${headers[@]}" "${json[@]}"
   expect_rejected "describe_index_stats whose filter is not an object" "422|500" '"location":\["request","body","filter"\]' \
     "${stats}" "${headers[@]}" "${json[@]}" --data '{"filter": 5}'
-  expect_rejected "describe_index_stats without Api-Key" 401 "sl-violations: .*security" \
+  expect_rejected "describe_index_stats without Api-Key" "401|500" "sl-violations: .*Invalid security scheme" \
     "${stats}" -H "X-Pinecone-API-Version: ${version}" -H "Accept: application/json" "${json[@]}" --data '{}'
   rejected=$((rejected + 3))
   settle "${data_log}"
@@ -458,7 +468,7 @@ restore_unit() {
   start_forwarder "${control}" "${rules}" "${forwarder_log}"
   echo "prism: control plane on 127.0.0.1:${control}, data plane on 127.0.0.1:${data}; forwarder on 127.0.0.1:${api_port}"
 
-  restore_runs "${dir}" "${version}" "${backup_id}" "${job_id}" "${data}"
+  restore_runs "${dir}" "${version}" "${data}"
 
   echo "negative checks:"
   check_restore_negative "${dir}/negative" "${version}" "${backup_id}" "${job_id}" "${control}" "${data}"
@@ -526,6 +536,8 @@ start_unit() {
   unit_pid=$!
 }
 
+wanted() { [[ -z "${CONTRACT_UNITS:-}" || " ${CONTRACT_UNITS} " == *" $1 "* ]]; }
+
 main() {
   local start="${SECONDS}" spec_file version name i code
   local names=() pids=() summary=()
@@ -544,11 +556,13 @@ main() {
   trap 'kill ${pids[@]+"${pids[@]}"} 2>/dev/null; wait; exit 143' TERM
   for spec_file in "${SPECS[@]}"; do
     name="${spec_file%.oas.yaml}"
+    wanted "${name}" || continue
     start_unit "${name}" backup_unit "${spec_file}"
     names+=("${name}") pids+=("${unit_pid}")
   done
   for version in "${RESTORE_VERSIONS[@]}"; do
     name="restore_${version}"
+    wanted "${name}" || continue
     start_unit "${name}" restore_unit "${version}"
     names+=("${name}") pids+=("${unit_pid}")
   done

@@ -22,7 +22,8 @@
 //   check.cjs outputs EXAMPLE GITHUB_OUTPUT STDOUT_JSON
 //       Compares the waiter's step outputs and --json object with EXAMPLE
 //       (a run given --backup-id: created false, selected_by id, stage
-//       backup, --json version 1).
+//       backup, --json version 2, every restore output empty but
+//       restore_created false).
 //   check.cjs created RUN_DIR
 //       Checks a --create-from-index run against Prism's 201 (a BackupModel
 //       made from the schema's examples, already Ready): exit 0, one
@@ -56,17 +57,24 @@
 //       every request to 127.0.0.1:UPSTREAM_PORT as it came, except that
 //       it drops any Prefer header and sets the one of the first rule of
 //       RULES_FILE (read at every request; a JSON array of {method, path:
-//       regex, prefer?, rewrite?}) that matches, and that a 200 JSON
-//       answer of a rule with `rewrite` gets fields replaced: `set` (field
-//       to value), `fromPath` (field to the request path's last segment)
-//       and `fromRun` (field to a value the rule names, e.g. the index the
-//       run restores into). Logs each exchange to LOG_FILE as a JSON line.
+//       regex, prefer?, rewrite?}) that matches (a rule with `answers`, a
+//       list of {prefer?, rewrite?}, uses them in turn, the last one from
+//       then on), and that a 200 JSON
+//       answer of a rule with `rewrite` is changed: `replace` (the whole
+//       body, for a spec example Prism refuses to serve), then `set`
+//       (field to value) and `fromPath` (field to the request path's last
+//       segment). Logs each exchange to LOG_FILE as a JSON line.
 //       Runs until killed.
-//   check.cjs restore CASE DIR RUN_DIR [ARG]
-//       Checks a restore run (see restoreCommand for the cases) against
-//       DIR/restore-spec.json: exit code, result, stage, the restore
-//       outputs and the --json object, and what the forwarder and the
-//       Prism instances saw.
+//   check.cjs restore-cases DIR DATA_HOST
+//       Prints the restore runs to make (restoreCases), one a line: ID,
+//       what it shows, the forwarder's rules as JSON, and the waiter's
+//       arguments, separated by tabs. DATA_HOST is the data-plane Prism's
+//       127.0.0.1:PORT.
+//   check.cjs restore ID DIR RUN_DIR
+//       Checks the run of restore case ID against DIR/restore-spec.json:
+//       exit code, result, stage, the restore outputs and the --json
+//       object, and what the forwarder and both Prism instances saw
+//       (requests, bodies, which answers the forwarder changed).
 //
 // The checking commands print each failed check and a one-line tally (every
 // check with CONTRACT_VERBOSE=1), and exit 1 if any failed.
@@ -74,7 +82,22 @@
 
 const fs = require("fs");
 
-const OWN_OUTPUTS = ["result", "json", "attempts", "elapsed_seconds", "error", "created", "selected_by", "stage"];
+const RESTORE_OUTPUTS = [
+  "restore_job_id",
+  "restore_status",
+  "restore_percent_complete",
+  "restore_created",
+  "restored_index_name",
+  "restored_index_id",
+  "restored_index_host",
+  "restored_index_state",
+  "restored_record_count",
+];
+const OWN_OUTPUTS = [
+  "result", "json", "attempts", "elapsed_seconds", "error", "created", "selected_by", "stage", ...RESTORE_OUTPUTS,
+];
+// The --json object's `version` (README, "The --json object").
+const JSON_VERSION = 2;
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 
 const VERBOSE = process.env.CONTRACT_VERBOSE === "1";
@@ -92,6 +115,7 @@ const TALLIES = {
   log: "Prism saw every request, validated it, logged no violation",
   created: "the create's answer selected and waited for, outputs as the README says",
   latest: "the list example parsed; its repeated next token ends the listing with exit 6",
+  restore: "the restore run ended as the README says, its outputs and requests as the spec's examples make them",
 };
 
 function deepEqual(a, b) {
@@ -251,6 +275,10 @@ function outputsCommand(examplePath, outputPath, stdoutPath) {
   check(outputs.get("selected_by") === "id", "output selected_by = id", outputs.get("selected_by"));
   check(outputs.get("stage") === "backup", "output stage = backup", outputs.get("stage"));
   check(outputs.get("error") === "", "output error is empty", outputs.get("error"));
+  check(outputs.get("restore_created") === "false", "output restore_created = false", outputs.get("restore_created"));
+  for (const name of RESTORE_OUTPUTS.filter((n) => n !== "restore_created")) {
+    check(outputs.get(name) === "", `output ${name} is empty (no restore)`, JSON.stringify(outputs.get(name)));
+  }
   check(/^[1-9][0-9]*$/.test(outputs.get("attempts") || ""), "output attempts is a count", outputs.get("attempts"));
   check(/^[0-9]+(\.[0-9]+)?$/.test(outputs.get("elapsed_seconds") || ""), "output elapsed_seconds is decimal seconds",
     outputs.get("elapsed_seconds"));
@@ -265,7 +293,7 @@ function outputsCommand(examplePath, outputPath, stdoutPath) {
     "--json says ready, exit_code 0, status Ready, error null",
     JSON.stringify({ result: result.result, exit_code: result.exit_code, status: result.status, error: result.error }));
   check(deepEqual(result.backup, example), "--json backup is the example", JSON.stringify(result.backup));
-  check(result.version === 1, "--json version = 1", String(result.version));
+  check(result.version === JSON_VERSION, `--json version = ${JSON_VERSION}`, String(result.version));
   check(result.created === false && result.selected_by === "id" && result.stage === "backup",
     "--json created false, selected_by id, stage backup",
     JSON.stringify({ created: result.created, selected_by: result.selected_by, stage: result.stage }));
@@ -352,8 +380,8 @@ function createdCommand(runDir) {
   const answer = parseJson(outputs.get("json") || "").value || {};
   check(typeof answer.backup_id === "string" && outputs.get("backup_id") === answer.backup_id,
     "output backup_id is the created backup's", `${outputs.get("backup_id")} vs ${answer.backup_id}`);
-  check(printed.version === 1 && printed.created === true && printed.selected_by === "create",
-    "--json version 1, created true, selected_by create", JSON.stringify(printed).slice(0, 200));
+  check(printed.version === JSON_VERSION && printed.created === true && printed.selected_by === "create",
+    `--json version ${JSON_VERSION}, created true, selected_by create`, JSON.stringify(printed).slice(0, 200));
   const stages = (printed.stages || []).map((s) => s.stage).join(",");
   check(stages === "select,backup", "--json stages select, backup", stages);
 }
@@ -499,17 +527,28 @@ function forwardCommand(upstreamPort, portFile, rulesFile, logFile) {
       throw err;
     }
   };
+  const answersUsed = new Map();
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (chunk) => chunks.push(chunk));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const path = req.url.split("?")[0];
-      const rule = readRules().find((r) => r.method === req.method && new RegExp(r.path).test(path)) || {};
+      const rules = readRules();
+      const index = rules.findIndex((r) => r.method === req.method && new RegExp(r.path).test(path));
+      let rule = rules[index] || {};
+      // A rule with `answers` uses them in turn, the last one from then on.
+      if (Array.isArray(rule.answers)) {
+        const key = `${JSON.stringify(rules)}#${index}`;
+        const used = answersUsed.get(key) || 0;
+        answersUsed.set(key, used + 1);
+        rule = rule.answers[Math.min(used, rule.answers.length - 1)];
+      }
+      const prefer = rule.prefer || null;
       const headers = { ...req.headers, host: `127.0.0.1:${upstreamPort}` };
       delete headers.prefer;
-      if (rule.prefer) headers.prefer = rule.prefer;
-      const entry = { method: req.method, target: req.url, prefer: rule.prefer || null };
+      if (prefer) headers.prefer = prefer;
+      const entry = { method: req.method, target: req.url, prefer };
       const upstream = http.request(
         { host: "127.0.0.1", port: Number(upstreamPort), method: req.method, path: req.url, headers },
         (answer) => {
@@ -521,15 +560,16 @@ function forwardCommand(upstreamPort, portFile, rulesFile, logFile) {
             entry.status = answer.statusCode;
             entry.rewritten = [];
             if (rule.rewrite && answer.statusCode === 200) {
-              const model = JSON.parse(payload.toString("utf8"));
+              const model = "replace" in rule.rewrite
+                ? JSON.parse(JSON.stringify(rule.rewrite.replace))
+                : JSON.parse(payload.toString("utf8"));
               const segment = decodeURIComponent(path.split("/").pop());
               for (const [field, value] of Object.entries(rule.rewrite.set || {})) model[field] = value;
               for (const field of rule.rewrite.fromPath || []) model[field] = segment;
-              for (const [field, value] of Object.entries(rule.rewrite.fromRun || {})) model[field] = value;
               entry.rewritten = [
+                ...("replace" in rule.rewrite ? ["(body)"] : []),
                 ...Object.keys(rule.rewrite.set || {}),
                 ...(rule.rewrite.fromPath || []),
-                ...Object.keys(rule.rewrite.fromRun || {}),
               ];
               payload = Buffer.from(JSON.stringify(model));
               answerHeaders["content-length"] = String(payload.length);
@@ -557,6 +597,353 @@ function forwardCommand(upstreamPort, portFile, rulesFile, logFile) {
   });
 }
 
+// The index the runs restore into (a name the specs' examples do not use).
+const RESTORE_INDEX = "contract-restore";
+
+// A deadline for runs that end at it, and a schedule that checks often.
+const SHORT_RUN = ["--timeout", "2s", "--initial-interval", "200ms", "--max-interval", "500ms"];
+
+// What a restore run meets, per case: the forwarder's rules, the waiter's
+// arguments, and what the run must end as. DATA_HOST is the data-plane
+// Prism's 127.0.0.1:PORT.
+function restoreCases(spec, dataHost) {
+  // A list example as the answer to GET /restore-jobs. Prism validates
+  // its own answers, and refuses (500) to serve the examples whose
+  // `pagination` is null, which RestoreJobList's schema does not allow;
+  // the API sends such pages all the same, so the forwarder answers with
+  // the example itself, in place of one Prism serves, once Prism has
+  // validated the request.
+  const servable = (v) => !(v.pagination === null);
+  const listAnswer = (name) => {
+    const value = spec.jobLists[name];
+    if (servable(value)) return { prefer: `code=200, example=${name}` };
+    const stand = Object.keys(spec.jobLists).find((n) => servable(spec.jobLists[n]));
+    return { prefer: `code=200, example=${stand}`, rewrite: { replace: value } };
+  };
+  const census = (...names) => ({ method: "GET", path: "^/restore-jobs$", answers: names.map(listAnswer) });
+  // The job asked for: the create's answer names another id than the one
+  // the job example carries.
+  const job = { method: "GET", path: "^/restore-jobs/[^/]+$", rewrite: { fromPath: ["restore_job_id"] } };
+  // The index asked for, ready, at the data-plane Prism.
+  const readyIndex = {
+    method: "GET",
+    path: "^/indexes/[^/]+$",
+    rewrite: { fromPath: ["name"], set: { host: dataHost, status: { ready: true, state: "Ready" } } },
+  };
+  const lists = Object.entries(spec.jobLists);
+  const listNamed = (test) => (lists.find(([, value]) => test(value)) || [])[0];
+  const paginated = listNamed((v) => v.pagination && v.pagination.next);
+  const single = listNamed((v) => !(v.pagination && v.pagination.next) && (v.data || []).length === 1);
+  const empty = listNamed((v) => (v.data || []).length === 0);
+  if (!paginated || !single || !empty) throw new Error(`unexpected list_restore_jobs examples: ${JSON.stringify(lists)}`);
+  const fromBackup = ["--backup-id", spec.backup.backup_id, "--restore-to-index", RESTORE_INDEX];
+  const fromJob = ["--restore-job-id", spec.job.restore_job_id];
+  const cases = [
+    {
+      id: "created",
+      what: `create-index, job, index and describe_index_stats (census: list example '${single}')`,
+      rules: [census(single), job, readyIndex],
+      args: [...fromBackup, ...SHORT_RUN],
+    },
+    {
+      id: "tagged",
+      what: `create-index with tags and deletion protection, --no-restore-verify (census: '${empty}')`,
+      rules: [census(empty), job, readyIndex],
+      args: [...fromBackup, "--restore-tags", '{"purpose":"contract-check"}',
+        "--restore-deletion-protection", "disabled", "--no-restore-verify", ...SHORT_RUN],
+    },
+    {
+      id: `list-loop:${paginated}`,
+      what: `census against list example '${paginated}', served for every page`,
+      rules: [census(paginated)],
+      args: [...fromBackup, ...SHORT_RUN],
+    },
+    {
+      id: `adopt:${single}`,
+      what: `create-index answered 500, then its job found in list example '${single}'`,
+      rules: [
+        census(empty, single),
+        { method: "POST", path: "^/backups/[^/]+/create-index$", prefer: "code=500" },
+        job,
+        readyIndex,
+      ],
+      args: ["--backup-id", spec.backup.backup_id, "--restore-to-index", spec.jobLists[single].data[0].target_index_name,
+        "--no-restore-verify", ...SHORT_RUN],
+    },
+  ];
+  for (const name of Object.keys(spec.indexes)) {
+    cases.push({
+      id: `index-example:${name}`,
+      what: `--restore-job-id, describe_index example '${name}' as served (name aside)`,
+      rules: [job, { method: "GET", path: "^/indexes/[^/]+$", prefer: `code=200, example=${name}`,
+        rewrite: { fromPath: ["name"] } }],
+      args: [...fromJob, "--no-restore-verify", ...SHORT_RUN],
+    });
+  }
+  const errorRoutes = {
+    "create-index": { method: "POST", path: "^/backups/[^/]+/create-index$" },
+    "restore-job": { method: "GET", path: "^/restore-jobs/[^/]+$" },
+    index: { method: "GET", path: "^/indexes/[^/]+$" },
+  };
+  const errors = Object.entries(spec.errors).flatMap(([op, list]) => list.map((e) => ({ op, ...e })));
+  for (const status of spec.withoutExamples["create-index"]) errors.push({ op: "create-index", status, example: null });
+  for (const { op, status, example } of errors) {
+    const route = { ...errorRoutes[op], prefer: example ? `code=${status}, example=${example}` : `code=${status}` };
+    const rules = {
+      "create-index": [census(empty), route],
+      "restore-job": [route],
+      index: [job, route],
+    }[op];
+    cases.push({
+      id: `error:${op}:${status}:${example || "-"}`,
+      what: `${op} answering HTTP ${status} ${example ? `example '${example}'` : "(no example: the schema's)"}`,
+      rules,
+      args: [...(op === "create-index" ? fromBackup : fromJob), "--no-restore-verify", ...SHORT_RUN],
+    });
+  }
+  return cases;
+}
+
+// Prints one line per case: ID, WHAT, RULES (JSON) and the waiter's
+// arguments, separated by tabs.
+function restoreCasesCommand(dir, dataHost) {
+  const spec = JSON.parse(fs.readFileSync(`${dir}/restore-spec.json`, "utf8"));
+  for (const c of restoreCases(spec, dataHost)) {
+    if ([c.id, c.what, ...c.args].some((f) => /[\t\n]/.test(f))) throw new Error(`a tab or newline in ${c.id}`);
+    console.log([c.id, c.what, JSON.stringify(c.rules), ...c.args].join("\t"));
+  }
+}
+
+// The requests a Prism log shows: method, path with query, body.
+function prismRequests(logPath) {
+  // eslint-disable-next-line no-control-regex
+  const lines = fs.readFileSync(logPath, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const requests = [];
+  for (const line of lines) {
+    const received = /\[HTTP SERVER\] (\w+) (\S+) .*Request received/.exec(line);
+    if (received) requests.push({ method: received[1].toUpperCase(), target: received[2], body: null });
+    const body = /\[NEGOTIATOR\].*\bdebug\s+<\s+Body: (.*)$/.exec(line);
+    if (body && requests.length) requests[requests.length - 1].body = body[1];
+  }
+  return requests;
+}
+
+function readJsonLines(path) {
+  return fs.readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+}
+
+// What an error answer of OP ends as (README, "Exit codes", and the
+// restore's endings).
+function expectedRestoreEnding(op, status, error) {
+  if (op === "create-index" && status === 403 && error && error.code === "FORBIDDEN" && /quota/i.test(error.message)) {
+    return { code: 6, result: "error" };
+  }
+  if (status === 429 && error && error.code === "QUOTA_EXCEEDED") return { code: 6, result: "error" };
+  if (status === 401 || status === 403) return { code: 5, result: "unauthorized" };
+  if (status === 404) return { code: 4, result: "not_found" };
+  if (status === 408 || status === 429 || status >= 500) return { code: 3, result: "timeout" };
+  return { code: 6, result: "error" };
+}
+
+// How the waiter counts the namespaces of describe_index_stats: every one
+// listed, but an empty default namespace ("" or "__default__").
+function countedNamespaces(stats) {
+  return Object.entries(stats.namespaces || {}).filter(
+    ([name, summary]) => !((name === "" || name === "__default__") && !Number((summary || {}).vectorCount)),
+  ).length;
+}
+
+function expectOutputs(outputs, want) {
+  for (const [name, value] of Object.entries(want)) {
+    const actual = outputs.get(name);
+    if (value instanceof RegExp) check(value.test(actual || ""), `output ${name} matches ${value}`, JSON.stringify(actual));
+    else check(actual === value, `output ${name} = ${JSON.stringify(value)}`, `got ${JSON.stringify(actual)}`);
+  }
+}
+
+function expectEnding(run, code, result, stage) {
+  check(run.code === code, `exit code ${code}`, `got ${run.code}`);
+  check(run.outputs.get("result") === result && run.printed.result === result, `result = ${result}`,
+    `output ${run.outputs.get("result")}, --json ${run.printed.result}`);
+  check(run.outputs.get("stage") === stage && run.printed.stage === stage, `stage = ${stage}`,
+    `output ${run.outputs.get("stage")}, --json ${run.printed.stage}`);
+  check(run.printed.version === JSON_VERSION, `--json version = ${JSON_VERSION}`, String(run.printed.version));
+}
+
+function restoreCommand(id, dir, runDir) {
+  const spec = JSON.parse(fs.readFileSync(`${dir}/restore-spec.json`, "utf8"));
+  const dataHost = readJsonLines(`${dir}/data-host.json`)[0];
+  let run;
+  try {
+    run = readRun(runDir);
+  } catch (err) {
+    return check(false, "GITHUB_OUTPUT parses as the runner reads it", err.message);
+  }
+  const { outputs, printed, stderr } = run;
+  const control = prismRequests(`${runDir}/prism.log`);
+  const data = prismRequests(`${runDir}/data.log`);
+  const forwarded = readJsonLines(`${runDir}/forwarder.log`);
+  const posts = control.filter((r) => r.method === "POST" && /\/create-index$/.test(r.target));
+  const error = outputs.get("error") || "";
+  check(printed.error === (error || null), "--json error = error output", JSON.stringify(printed.error));
+  const noDataPlane = () => check(data.length === 0, "no describe_index_stats request", `${data.length} made`);
+  const notOurs = () => expectOutputs(outputs, { restore_created: "false", restored_index_name: "", restored_index_id: "" });
+  const [kind, ...rest] = id.split(":");
+
+  if (kind === "created" || kind === "tagged") {
+    const tagged = kind === "tagged";
+    const job = { ...spec.job, restore_job_id: spec.created.restore_job_id };
+    const stats = spec.stats;
+    if (tagged) expectEnding(run, 0, "ready", "index");
+    else expectEnding(run, 1, "failed", "verify");
+    expectOutputs(outputs, {
+      backup_id: spec.backup.backup_id,
+      selected_by: "id",
+      created: "false",
+      restore_job_id: spec.created.restore_job_id,
+      restore_status: job.status,
+      restore_percent_complete: String(job.percent_complete),
+      restore_created: "true",
+      restored_index_name: RESTORE_INDEX,
+      restored_index_id: spec.created.index_id,
+      restored_index_host: dataHost,
+      restored_index_state: "Ready",
+      restored_record_count: tagged ? "" : String(stats.totalVectorCount),
+    });
+    const body = parseJson((posts[0] || {}).body || "");
+    const wantBody = tagged
+      ? { name: RESTORE_INDEX, tags: { purpose: "contract-check" }, deletion_protection: "disabled" }
+      : { name: RESTORE_INDEX };
+    check(posts.length === 1 && deepEqual(body.value, wantBody), `one create-index, body ${JSON.stringify(wantBody)}`,
+      `${posts.length} sent: ${posts.map((p) => p.body).join(" | ")}`);
+    const census = forwarded.findIndex((f) => f.method === "GET" && f.target === "/restore-jobs?limit=100");
+    const post = forwarded.findIndex((f) => f.method === "POST");
+    check(census >= 0 && census < post, "the restore jobs were read before the create-index (census)",
+      forwarded.map((f) => `${f.method} ${f.target}`).join(", "));
+    check(deepEqual(printed.restore_job, job), "--json restore_job is the job example (its id the one asked for)",
+      JSON.stringify(printed.restore_job));
+    const index = printed.index || {};
+    check(index.name === RESTORE_INDEX && index.host === dataHost && index.status && index.status.ready === true,
+      "--json index is the describe_index example made ready at the data-plane Prism", JSON.stringify(index).slice(0, 300));
+    const rewrites = forwarded.filter((f) => f.rewritten.length).map((f) => `${f.target}: ${f.rewritten.sort().join(",")}`);
+    const expectedRewrites = [
+      "/restore-jobs?limit=100: (body)", // a list example Prism refuses to serve (restoreCases)
+      `/restore-jobs/${spec.created.restore_job_id}: restore_job_id`,
+      `/indexes/${RESTORE_INDEX}: host,name,status`,
+    ];
+    check(rewrites.length >= 2 && rewrites.every((r) => expectedRewrites.includes(r)),
+      "the forwarder changed only the job's id and the index's name, host and status", rewrites.join(" | "));
+    if (tagged) {
+      noDataPlane();
+      check(printed.verify === null, "--json verify is null", JSON.stringify(printed.verify));
+    } else {
+      check(data.length >= 1 && data.every((r) => r.method === "POST" && r.target === "/describe_index_stats"
+        && deepEqual(parseJson(r.body || "").value, {})),
+        "describe_index_stats with body {} reached the data-plane Prism", data.map((r) => `${r.method} ${r.target} ${r.body}`).join(" | "));
+      const verify = printed.verify || {};
+      const namespaces = countedNamespaces(stats);
+      check(deepEqual(verify.stats, stats), "--json verify.stats is the IndexDescription example", JSON.stringify(verify.stats));
+      check(verify.records === stats.totalVectorCount && verify.namespaces === namespaces
+        && verify.expected_records === spec.backup.record_count && verify.expected_namespaces === spec.backup.namespace_count
+        && verify.matches === false,
+        `--json verify: ${stats.totalVectorCount} records in ${namespaces} namespaces against the backup's ` +
+          `${spec.backup.record_count} in ${spec.backup.namespace_count}, no match`, JSON.stringify({ ...verify, stats: undefined }));
+      check(error.includes(String(stats.totalVectorCount)) && error.includes(String(spec.backup.record_count)),
+        "the error gives both record counts", error);
+    }
+    const stages = (printed.stages || []).map((st) => st.stage).join(",");
+    const want = tagged ? "backup,restore,index" : "backup,restore,index,verify";
+    check(stages === want, `--json stages ${want}`, stages);
+  } else if (kind === "list-loop") {
+    const example = spec.jobLists[rest[0]];
+    expectEnding(run, 6, "error", "restore");
+    notOurs();
+    check(/pagination loop/.test(error), "the error names the pagination loop", error);
+    check(posts.length === 0, "no create-index was sent", `${posts.length} sent`);
+    const token = encodeURIComponent(example.pagination.next);
+    check(forwarded.some((f) => f.target === `/restore-jobs?limit=100&paginationToken=${token}`),
+      "page 2 asked for with the example's pagination.next", forwarded.map((f) => f.target).join(", "));
+    const jobs = example.data.length;
+    check(stderr.includes(`page 1, ${jobs} job${jobs === 1 ? "" : "s"}; more follow`),
+      `the example's ${jobs} job(s) were read from page 1`, stderr.split("\n").filter((l) => /page 1/.test(l)).join(" | "));
+    noDataPlane();
+  } else if (kind === "adopt") {
+    const listed = spec.jobLists[rest[0]].data[0];
+    expectEnding(run, 0, "ready", "index");
+    expectOutputs(outputs, {
+      restore_created: "true",
+      restore_job_id: listed.restore_job_id,
+      restored_index_name: listed.target_index_name,
+      restored_index_id: listed.target_index_id,
+      restore_status: spec.job.status,
+    });
+    check(posts.length === 1, "the create-index was sent once (its job was found, not sent again)", `${posts.length} sent`);
+    const lists = forwarded.filter((f) => f.method === "GET" && f.target.startsWith("/restore-jobs?"));
+    check(lists.length === 2, "the restore jobs were read twice: census, then the look", lists.map((f) => f.target).join(", "));
+    check(/found this run's restore job after all/.test(stderr), "the log says the job was found after all",
+      stderr.split("\n").filter((l) => /restore job/.test(l)).join(" | "));
+    noDataPlane();
+  } else if (kind === "index-example") {
+    const example = spec.indexes[rest[0]];
+    const state = (example.status || {}).state;
+    const ready = (example.status || {}).ready === true && state === "Ready";
+    const failed = ["InitializationFailed", "Failed", "Terminating", "Disabled"].includes(state);
+    if (ready) expectEnding(run, 0, "ready", "index");
+    else if (failed) expectEnding(run, 1, "failed", "index");
+    else expectEnding(run, 3, "timeout", "index");
+    notOurs();
+    check(printed.backup_id === spec.job.backup_id, "--json backup_id is the job's backup", JSON.stringify(printed.backup_id));
+    expectOutputs(outputs, {
+      selected_by: "restore_job",
+      restore_job_id: spec.job.restore_job_id,
+      restore_status: spec.job.status,
+      restore_percent_complete: String(spec.job.percent_complete),
+      restored_index_host: example.host,
+      restored_index_state: state,
+      restored_record_count: "",
+    });
+    check(deepEqual(printed.index, { ...example, name: spec.job.target_index_name }),
+      `--json index is example '${rest[0]}' (named as the job's index)`, JSON.stringify(printed.index).slice(0, 300));
+    check(deepEqual(printed.restore_job, spec.job), "--json restore_job is the job example", JSON.stringify(printed.restore_job));
+    noDataPlane();
+  } else if (kind === "error") {
+    const [op, statusText, exampleName] = rest;
+    const status = Number(statusText);
+    const example = exampleName === "-" ? null : (spec.errors[op].find((e) => e.status === status && e.example === exampleName) || {});
+    const body = example ? example.error : null;
+    if (example && (!body || typeof body.message !== "string" || typeof body.code !== "string")) {
+      return check(false, `example ${exampleName} is an ErrorResponse`, JSON.stringify(body));
+    }
+    const want = expectedRestoreEnding(op, status, body);
+    expectEnding(run, want.code, want.result, op === "index" ? "index" : "restore");
+    notOurs();
+    check(error.includes(`HTTP ${status}`), `error output names HTTP ${status}`, error);
+    if (body) {
+      check(error.includes(body.message) && error.includes(body.code),
+        `error output carries the example's message and code (${body.code})`, error);
+    }
+    if (op === "create-index") {
+      if (want.code === 3) {
+        const order = forwarded.map((f) => (f.method === "POST" ? "POST" : f.target.startsWith("/restore-jobs?") ? "list" : "other"));
+        const firstPost = order.indexOf("POST");
+        const secondPost = order.indexOf("POST", firstPost + 1);
+        check(firstPost >= 0 && secondPost > firstPost && order.slice(firstPost, secondPost).includes("list"),
+          "after the ambiguous answer the jobs were looked at before the create-index was sent again",
+          forwarded.map((f) => `${f.method} ${f.target}`).join(", "));
+      } else {
+        check(posts.length === 1, "the create-index was sent once", `${posts.length} sent`);
+      }
+      if (status === 409) {
+        check(error.includes(RESTORE_INDEX) && /not created by this run/.test(error),
+          `the error names index ${RESTORE_INDEX}, not created by this run`, error);
+      }
+    }
+    noDataPlane();
+  } else {
+    throw new Error(`unknown restore case ${id}`);
+  }
+}
+
 // ---- main -----------------------------------------------------------------
 
 const commands = {
@@ -569,6 +956,7 @@ const commands = {
   latest: latestCommand,
   log: logCommand,
   "restore-spec": restoreSpecCommand,
+  "restore-cases": restoreCasesCommand,
   restore: restoreCommand,
 };
 // A checking command: runs it, prints the tally, exits 1 if a check failed.
