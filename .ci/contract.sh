@@ -444,6 +444,18 @@ check_restore_negative() {
   else
     echo "  ok   the Prism log check fails on them ($(grep -c '^  FAIL [^0-9]' "${dir}/log-check") findings)"
   fi
+
+  # The restore checks notice stats that differ from the example's.
+  mkdir -p "${dir}/tampered"
+  sed 's/"totalVectorCount": \([0-9]\)/"totalVectorCount": 9\1/' "${dir}/../restore-spec.json" >"${dir}/tampered/restore-spec.json"
+  cp "${dir}/../data-host.json" "${dir}/tampered/"
+  if cmp -s "${dir}/../restore-spec.json" "${dir}/tampered/restore-spec.json"; then
+    fail "could not tamper with the stats example (no \"totalVectorCount\")"
+  elif node_check restore created "${dir}/tampered" "${dir}/../created" >"${dir}/restore-check" 2>&1; then
+    fail "the restore check passed against tampered stats"
+  else
+    echo "  ok   the restore check fails against tampered stats ($(grep -c '^  FAIL [^0-9]' "${dir}/restore-check") findings)"
+  fi
 }
 
 # Restores against the control-plane and data-plane specs of one version.
