@@ -417,8 +417,8 @@ enum Start {
     Existing(RestoreJobId),
 }
 
-/// 3. restore, 4. index, 5. verify. `expected` is the backup's counts when
-/// they are in hand (else the check describes the job's backup first).
+/// The restore, index and verify stages. `expected` is the backup's counts
+/// when they are in hand (else the check describes the job's backup first).
 fn restore_stages(
     run: &mut Running,
     plan: &Plan,
