@@ -222,7 +222,8 @@ impl<W: Write> Log<W> {
         };
         let what = match &config.restore {
             Some(restore) => format!(
-                "{what} then a restore of it into index {}{}",
+                "{}, then a restore of it into index {}{}",
+                what.trim_end_matches(','),
                 restore.index,
                 if config.restore_verify {
                     ", with a check of its data,"
