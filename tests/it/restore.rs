@@ -714,3 +714,23 @@ fn hostile_statuses_of_a_job_and_an_index_cannot_issue_commands() {
         assert_eq!(header_rows, 1, "{}", run.summary);
     }
 }
+
+#[test]
+fn an_index_host_that_is_not_a_plain_host_never_receives_the_key() {
+    let world = world();
+    let (run, _) = restore_by_id(&world);
+    // The index's model, with a host that would send the key elsewhere.
+    let mut model = json!({
+        "name": "drill-1", "dimension": 8, "metric": "cosine",
+        "host": "127.0.0.1:1/steal?x=", "status": {"ready": true, "state": "Ready"},
+    });
+    model["spec"] = json!({});
+    world.fault(Fault::get("/indexes/drill-1").instead(Reply::json(200, model)));
+    let run = run.run();
+    run.assert_result(6, "error");
+    assert_stage(&run, "index");
+    run.assert_error_contains("index drill-1 is ready, but its host cannot be used");
+    run.assert_error_contains("has a path; expected only host[:port]");
+    assert_eq!(world.count("POST", "/describe_index_stats"), 0);
+    assert_eq!(run.output("restored_index_host"), "127.0.0.1:1/steal?x=");
+}
