@@ -74,7 +74,7 @@ Environment:
   GITHUB_OUTPUT
           File the step outputs are appended to (one per backup field, plus
           result, error, attempts, elapsed_seconds, json, created,
-          selected_by and stage).
+          selected_by, stage and the restore_* and restored_* outputs).
   GITHUB_STEP_SUMMARY
           File the job summary is appended to.
   TF_BUILD=True
@@ -92,9 +92,12 @@ Environment:
 /// Selects a backup (the one given, a new backup of an index, or the newest
 /// backup of an index), then polls GET {api-host}/backups/{backup-id} with
 /// jittered exponential backoff until the backup's status is a ready status
-/// (exit 0), a failed status (exit 1) or the timeout passes (exit 3). Other
-/// exit codes: 2 invalid usage, 4 backup or index not found, 5 API key
-/// rejected, 6 other error, 130 cancelled. Under GitHub Actions every field
+/// (exit 0), a failed status (exit 1) or the timeout passes (exit 3). With
+/// --restore-to-index it then restores the backup into a new index, waits
+/// for the restore job and the index, and checks the index's record counts
+/// against the backup's. Other exit codes: 2 invalid usage, 4 backup, index
+/// or restore job not found, 5 API key rejected, 6 other error (an index
+/// that exists is one), 130 cancelled. Under GitHub Actions every field
 /// of the backup is written as a step output, with a job summary; under Azure Pipelines as output
 /// variables; for GitLab CI, --dotenv writes a dotenv report.
 #[derive(Debug, Clone, Parser)]

@@ -417,8 +417,8 @@ enum Start {
     Existing(RestoreJobId),
 }
 
-/// 3. restore, 4. index, 5. verify. `expected` is the backup's counts when
-/// they are in hand (else the check describes the job's backup first).
+/// The restore, index and verify stages. `expected` is the backup's counts
+/// when they are in hand (else the check describes the job's backup first).
 fn restore_stages(
     run: &mut Running,
     plan: &Plan,
@@ -1512,8 +1512,13 @@ mod tests {
             counts.push(ran.attempts);
         }
         let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
-        // A fixed 10 s loop makes 360 describes of the job alone.
-        assert!(*min >= 80 && *max <= 100, "min {min}, max {max}");
+        let mean = counts.iter().sum::<u32>() as f64 / counts.len() as f64;
+        // 84 to 96 requests, 90.4 on average over these seeds; a fixed
+        // 10 s loop makes 360 describes of the job alone.
+        assert!(
+            *min >= 84 && *max <= 96,
+            "min {min}, max {max}, mean {mean}"
+        );
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! That is the shape of Terraform's `retry.StateChangeConf` (a refresh
 //! function with pending and target states) and of Smithy waiters
 //! (acceptors per operation). A backup's status is one instance; a listing
-//! that takes several pages, and a create with its resend rule, are others
-//! (`watches/`); restore jobs and indexes will be more, on the same loop.
+//! that takes several pages, a create with its resend rule, a restore and
+//! its job, an index, and a data-plane count are others (`watches/`). A
+//! watch may also say what the deadline means for it (`at_deadline`): for
+//! the data check, counts that still differ are a failure, not a timeout.
 //!
 //! A run's waits share one `Session`: one deadline (`--timeout` covers the
 //! whole run), and what the run has learned about the server (how slow

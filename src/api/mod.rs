@@ -16,9 +16,16 @@
 mod backups;
 mod client;
 mod error_body;
+#[cfg(test)]
+mod fake_contract;
+mod fields;
 mod guard;
+pub mod index_model;
+pub mod index_stats;
 mod model;
 mod resolve;
+pub mod restore_job;
+pub mod restore_request;
 mod restores;
 mod retry_after;
 mod tls;
@@ -266,13 +273,3 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-// --- restore (issue 10): added apart from the module list above, for the merge ---
-#[cfg(test)]
-mod fake_contract;
-mod fields;
-pub mod index_model;
-pub mod index_stats;
-pub mod restore_job;
-pub mod restore_request;
-// --- end restore ---

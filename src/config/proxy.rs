@@ -258,6 +258,37 @@ mod tests {
     }
 
     #[test]
+    fn every_host_of_a_run_gets_its_own_route_from_the_same_variables() {
+        let variables = ProxyVariables::from_env(&env(
+            &[("HTTPS_PROXY", "http://proxy:3128")],
+            Some("api.pinecone.io"),
+        ))
+        .unwrap();
+        // The control plane is listed in NO_PROXY; an index's data-plane
+        // host is not, so it goes through the proxy.
+        assert!(matches!(
+            variables.route("api.pinecone.io", false),
+            Proxying::Excluded(_, "NO_PROXY")
+        ));
+        assert!(matches!(
+            variables.route("drill-abc.svc.aped-1.pinecone.io", false),
+            Proxying::Via(_)
+        ));
+        assert!(matches!(
+            variables.route("127.0.0.1", true),
+            Proxying::LoopbackDirect(_)
+        ));
+        let none = ProxyVariables::from_env(&env(&[], None)).unwrap();
+        assert!(matches!(none.route("h", false), Proxying::Direct(None)));
+        // The same answer as for the control plane's endpoint.
+        let e = env(&[("HTTPS_PROXY", "http://proxy:3128")], Some("pinecone.io"));
+        assert!(matches!(
+            Proxying::from_env(&e, &endpoint("https://api.pinecone.io")).unwrap(),
+            Proxying::Excluded(..)
+        ));
+    }
+
+    #[test]
     fn credentials_are_never_shown() {
         assert_eq!(without_credentials("http://u:p@h:1"), "http://***@h:1");
         assert_eq!(without_credentials("u:p@h:1"), "***@h:1");

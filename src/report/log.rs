@@ -222,7 +222,8 @@ impl<W: Write> Log<W> {
         };
         let what = match &config.restore {
             Some(restore) => format!(
-                "{what} then a restore of it into index {}{}",
+                "{}, then a restore of it into index {}{}",
+                what.trim_end_matches(','),
                 restore.index,
                 if config.restore_verify {
                     ", with a check of its data,"
@@ -862,5 +863,76 @@ mod tests {
         assert!(out.starts_with("timeout: backup b1 (index nnn"), "{out}");
         assert!(out.contains("last status: *** nnn"), "{out}");
         assert_eq!(out.matches("bytes in all)").count(), 2, "{out}");
+    }
+
+    fn restore_report(outcome: Outcome, error: Option<&str>) -> Report {
+        use crate::api::index_stats::{Counts, Expected, IndexStats};
+        let stats = IndexStats::from_value(json!({"totalVectorCount": 1200,
+            "namespaces": {"": {"vectorCount": 1200}}}))
+        .unwrap();
+        let expected = Expected {
+            records: 1200,
+            namespaces: 1,
+        };
+        Report {
+            outcome,
+            backup_id: Some("b1".into()),
+            attempts: 9,
+            elapsed: Duration::from_secs(75),
+            error: error.map(str::to_owned),
+            created: Some(false),
+            restoring: true,
+            restore: Some(crate::stages::Restored {
+                created: true,
+                job_id: Some("j1".into()),
+                index_name: Some("drill-1".into()),
+                stats: Some((stats.clone(), Counts::compare(expected, &stats))),
+                expected: Some(expected),
+                ..crate::stages::Restored::default()
+            }),
+            ..Report::invalid(String::new())
+        }
+    }
+
+    #[test]
+    fn a_restore_s_verdict_says_what_was_restored_and_the_counts() {
+        let mut log = Log::new(Vec::new(), true);
+        log.finish(&restore_report(Outcome::Ready, None));
+        assert_eq!(
+            text(log),
+            "::notice title=Pinecone backup restored and checked::index drill-1 is ready, \
+             holding 1200 of 1200 records in 1 of 1 namespace, restored from backup b1 after \
+             9 attempts in 1m15s\n\
+             ready: index drill-1 is ready, holding 1200 of 1200 records in 1 of 1 namespace, \
+             restored from backup b1 after 9 attempts in 1m15s\n"
+        );
+        let mut log = Log::new(Vec::new(), false);
+        let error = "restore job j1 ended with status Cancelled, a failed status";
+        log.finish(&restore_report(Outcome::Failed, Some(error)));
+        assert_eq!(
+            text(log),
+            format!(
+                "failed: restore of backup b1 into index drill-1: {error} (9 attempts in 1m15s)\n"
+            )
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_is_named_for_the_stage_it_came_from() {
+        let mut log = Log::new(Vec::new(), false);
+        log.entered(Stage::Restore, "restoring");
+        log.unknown_status("Restoring");
+        log.entered(Stage::Index, "waiting");
+        log.unknown_status("Resizing");
+        let out = text(log);
+        assert!(
+            out.contains("warning: restore job status 'Restoring' is not one the waiter knows"),
+            "{out}"
+        );
+        assert!(
+            out.contains("warning: index state 'Resizing' is not one the waiter knows"),
+            "{out}"
+        );
+        assert!(!out.contains("--ready-status"), "{out}");
     }
 }

@@ -18,11 +18,8 @@ pub mod log;
 pub mod redact;
 pub mod summary;
 pub mod terminal;
-pub mod writer;
-
-// --- restore (issue 10): added apart from the list above, for the merge ---
 pub mod timeline;
-// --- end restore ---
+pub mod writer;
 
 use std::time::Duration;
 

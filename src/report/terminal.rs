@@ -708,4 +708,60 @@ mod tests {
         );
         assert!(text.ends_with("\r\x1b[K"), "{text:?}");
     }
+
+    #[test]
+    fn restore_progress_shows_on_the_live_line_and_survives_an_error() {
+        let tty = Tty::default();
+        let mut out = tty.clone();
+        let screen = Screen::shared(&mut out, false, width);
+        let mut log = Log::new(ScreenWriter::new(screen.clone()), false);
+        let clock = FakeClock::new();
+        let ticking = Ticking::new(&clock, screen.clone());
+        {
+            let mut watcher = Watcher::new(&mut log, screen.clone(), &ticking, S(60));
+            watcher.entered(Stage::Restore, "restoring");
+            let shown = crate::wait::Shown::status("InProgress");
+            watcher.attempt(&Attempt {
+                number: 1,
+                elapsed: clock.elapsed(),
+                result: Ok(shown.clone()),
+                next: Some(Next::RetryIn(S(2))),
+                progress: Some("42.2%".into()),
+            });
+            let err = ApiError::transient("HTTP 503");
+            watcher.attempt(&Attempt {
+                number: 2,
+                elapsed: clock.elapsed(),
+                result: Err(&err),
+                next: Some(Next::RetryIn(S(2))),
+                progress: None,
+            });
+            // A new stage starts without the last one's progress.
+            watcher.entered(Stage::Index, "waiting");
+            watcher.attempt(&Attempt {
+                number: 3,
+                elapsed: clock.elapsed(),
+                result: Ok(shown),
+                next: Some(Next::RetryIn(S(2))),
+                progress: None,
+            });
+        }
+        let frames: Vec<String> = tty
+            .text()
+            .split("\r\x1b[K")
+            .filter(|frame| !frame.contains('\n') && !frame.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            frames[0].ends_with("| next check in 2s | restore 42.2%"),
+            "{frames:?}"
+        );
+        assert!(
+            frames
+                .iter()
+                .any(|f| f.starts_with("HTTP 503") && f.ends_with("restore 42.2%")),
+            "{frames:?}"
+        );
+        assert!(!frames.last().unwrap().contains("restore"), "{frames:?}");
+    }
 }

@@ -79,3 +79,62 @@ impl Watch for IndexWatch<'_> {
         self.created_by_run
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+    use crate::outcome::Outcome;
+    use crate::watches::scripted::{Script, Scripted, index, wait};
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn drill() -> IndexName {
+        IndexName::from_raw("drill").unwrap()
+    }
+
+    #[test]
+    fn ready_needs_the_flag_and_the_state_and_a_404_of_our_index_is_not_yet() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.indexes = Script::of(vec![
+            Err(ApiError::NotFound {
+                detail: "HTTP 404".into(),
+            }),
+            Ok(index("drill", false, "Initializing")),
+            Ok(index("drill", false, "Ready")),
+            Ok(index("drill", true, "Ready")),
+        ]);
+        let mut watch = IndexWatch::new(&plane, drill(), true);
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(finished.attempts, 4);
+        assert_eq!(finished.statuses, ["Initializing", "Ready"]);
+    }
+
+    #[test]
+    fn a_failed_state_ends_at_once_and_a_404_of_another_s_index_is_not_found() {
+        for state in ["InitializationFailed", "Failed", "Terminating", "Disabled"] {
+            let clock = FakeClock::new();
+            let mut plane = Scripted::new(&clock);
+            plane.indexes = Script::of(vec![Ok(index("drill", true, state))]);
+            let mut watch = IndexWatch::new(&plane, drill(), false);
+            let finished = wait(&clock, &mut watch, S(60));
+            assert_eq!(finished.outcome, Outcome::Failed, "{state}");
+            assert_eq!(
+                finished.error.unwrap(),
+                format!(
+                    "index drill is in state {state}, a failed state: the restored index will \
+                     not become ready"
+                )
+            );
+        }
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.indexes = Script::of(vec![Err(ApiError::NotFound {
+            detail: "HTTP 404".into(),
+        })]);
+        let mut watch = IndexWatch::new(&plane, drill(), false);
+        assert_eq!(wait(&clock, &mut watch, S(60)).outcome, Outcome::NotFound);
+    }
+}

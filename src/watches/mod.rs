@@ -21,3 +21,6 @@ pub mod index;
 pub mod listing;
 pub mod restore;
 pub mod verify;
+
+#[cfg(test)]
+mod scripted;

@@ -475,3 +475,219 @@ pub fn job_parts(job: &RestoreJob) -> Vec<Part<'_>> {
     }
     parts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::restore_request::CreateIndexRequest;
+    use crate::clock::FakeClock;
+    use crate::config::IndexName;
+    use crate::outcome::Outcome;
+    use crate::watches::scripted::{Script, Scripted, job, wait};
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn new_restore() -> NewRestore {
+        NewRestore {
+            backup: BackupId::from_raw("b1").unwrap(),
+            request: CreateIndexRequest {
+                name: IndexName::from_raw("drill").unwrap(),
+                tags: None,
+                deletion_protection: None,
+            },
+        }
+    }
+
+    fn page(jobs: Vec<RestoreJob>, next: Option<&str>) -> Result<RestoreJobPage, ApiError> {
+        Ok(RestoreJobPage {
+            jobs,
+            next: next.map(str::to_owned),
+        })
+    }
+
+    fn accepted(id: &str) -> Result<CreateIndexResponse, WriteFailure> {
+        Ok(CreateIndexResponse {
+            restore_job_id: id.into(),
+            index_id: format!("idx-{id}"),
+        })
+    }
+
+    fn lost() -> Result<CreateIndexResponse, WriteFailure> {
+        Err(WriteFailure::new(
+            ApiError::transient("sending the request: Connection reset by peer"),
+            Delivery::NoAnswer,
+        ))
+    }
+
+    fn not_found() -> ApiError {
+        ApiError::NotFound {
+            detail: "HTTP 404".into(),
+        }
+    }
+
+    #[test]
+    fn a_job_given_is_only_described_and_its_404_is_not_found() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.jobs = Script::of(vec![Err(not_found())]);
+        let id = RestoreJobId::from_raw("j").unwrap();
+        let mut watch = RestoreWatch::existing(&plane, id);
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::NotFound);
+        assert_eq!(*plane.log.borrow(), ["job"]);
+        assert!(!watch.created());
+    }
+
+    #[test]
+    fn a_started_job_that_is_not_visible_yet_is_waited_for() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.pages = Script::of(vec![page(Vec::new(), None)]);
+        plane.creates = Script::of(vec![accepted("j1")]);
+        plane.jobs = Script::of(vec![
+            Err(not_found()),
+            Ok(job("j1", "b1", "drill", "Pending", Some(0.0))),
+            Ok(job("j1", "b1", "drill", "Completed", Some(100.0))),
+        ]);
+        let mut watch = RestoreWatch::start(&plane, new_restore());
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready, "{finished:?}");
+        assert_eq!(
+            *plane.log.borrow(),
+            ["jobs", "create-index", "job", "job", "job"]
+        );
+        assert_eq!(finished.statuses, ["Pending", "Completed"]);
+        // The census and the POST follow each other at once; the first
+        // describe of the new job waits the first delay.
+        assert_eq!(clock.sleeps()[0], S(2));
+        assert!(watch.created() && !watch.adopted());
+        assert_eq!(watch.index_id(), Some("idx-j1"));
+        assert_eq!(watch.job_id().map(RestoreJobId::as_str), Some("j1"));
+    }
+
+    #[test]
+    fn every_page_of_the_census_is_read_and_its_jobs_are_never_adopted() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        let earlier = job("earlier", "b1", "drill", "Completed", Some(100.0));
+        let mine = job("mine", "b1", "drill", "Pending", Some(0.0));
+        plane.pages = Script::of(vec![
+            // The census: two pages, the earlier run's job on the second.
+            page(vec![job("x", "b9", "other", "Completed", None)], Some("t1")),
+            page(vec![earlier.clone()], None),
+            // The look: the earlier job again, then this run's.
+            page(vec![earlier], Some("t2")),
+            page(vec![mine], None),
+        ]);
+        plane.creates = Script::of(vec![lost()]);
+        plane.jobs = Script::of(vec![Ok(job(
+            "mine",
+            "b1",
+            "drill",
+            "Completed",
+            Some(100.0),
+        ))]);
+        let mut watch = RestoreWatch::start(&plane, new_restore());
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready, "{finished:?}");
+        assert_eq!(
+            *plane.log.borrow(),
+            ["jobs", "jobs", "create-index", "jobs", "jobs", "job"]
+        );
+        assert!(watch.created() && watch.adopted());
+        assert_eq!(watch.job_id().map(RestoreJobId::as_str), Some("mine"));
+        assert_eq!(watch.index_id(), Some("idx-mine"));
+    }
+
+    #[test]
+    fn a_409_is_final_unless_an_ambiguous_attempt_came_first() {
+        let conflict = || {
+            Err(WriteFailure::new(
+                ApiError::Rejected {
+                    detail: "HTTP 409 Conflict; index 'drill' already exists".into(),
+                },
+                Delivery::Answered {
+                    status: 409,
+                    code: Some("ALREADY_EXISTS".into()),
+                },
+            ))
+        };
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.pages = Script::of(vec![page(Vec::new(), None)]);
+        plane.creates = Script::of(vec![conflict()]);
+        let mut watch = RestoreWatch::start(&plane, new_restore());
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Error);
+        assert_eq!(*plane.log.borrow(), ["jobs", "create-index"]);
+        assert!(finished.error.unwrap().ends_with(
+            "index drill was not created by this run and is left untouched; \
+                            restore into a name that is free (--restore-to-index), or delete \
+                            that index first"
+        ));
+
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.pages = Script::of(vec![page(Vec::new(), None)]);
+        plane.creates = Script::of(vec![lost(), conflict()]);
+        let mut watch = RestoreWatch::start(&plane, new_restore());
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Error);
+        assert_eq!(
+            *plane.log.borrow(),
+            ["jobs", "create-index", "jobs", "create-index", "jobs"]
+        );
+        assert!(!watch.created());
+    }
+
+    #[test]
+    fn two_new_jobs_of_this_restore_cannot_be_told_apart() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.pages = Script::of(vec![
+            page(Vec::new(), None),
+            page(
+                vec![
+                    job("a", "b1", "drill", "Pending", None),
+                    job("b", "b1", "drill", "Pending", None),
+                ],
+                None,
+            ),
+        ]);
+        plane.creates = Script::of(vec![lost()]);
+        let mut watch = RestoreWatch::start(&plane, new_restore());
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Error);
+        assert!(
+            finished
+                .error
+                .unwrap()
+                .contains("cannot tell which one it started")
+        );
+    }
+
+    #[test]
+    fn statuses_and_progress_follow_the_restore_rules() {
+        let clock = FakeClock::new();
+        let plane = Scripted::new(&clock);
+        let watch = RestoreWatch::existing(&plane, RestoreJobId::from_raw("j").unwrap());
+        let seen = |status: &str, percent| Restoring::Job(job("j", "b", "i", status, percent));
+        assert_eq!(watch.classify(&seen("Completed", None)), Verdict::Target);
+        assert_eq!(watch.classify(&seen("Cancelled", None)), Verdict::Failed);
+        assert_eq!(watch.classify(&seen("Failed", None)), Verdict::Failed);
+        for pending in ["Pending", "Running", "InProgress"] {
+            assert_eq!(watch.classify(&seen(pending, None)), Verdict::Pending);
+        }
+        assert_eq!(watch.classify(&seen("Restoring", None)), Verdict::Unknown);
+        assert_eq!(
+            watch.progress(&seen("InProgress", Some(42.2))).as_deref(),
+            Some("42.2%")
+        );
+        assert_eq!(watch.progress(&seen("Pending", None)), None);
+        assert_eq!(
+            watch.shown(&seen("InProgress", Some(42.2))).plain(),
+            "job j, status InProgress, 42.2% complete"
+        );
+        assert!(!watch.not_found_is_pending());
+    }
+}

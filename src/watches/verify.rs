@@ -200,3 +200,118 @@ impl Watch for VerifyWatch<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+    use crate::outcome::Outcome;
+    use crate::watches::scripted::{Script, Scripted, stats, wait};
+    use serde_json::json;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn check<'a>(plane: &'a Scripted<'_>, against: Against) -> VerifyWatch<'a> {
+        VerifyWatch::new(
+            plane,
+            IndexName::from_raw("drill").unwrap(),
+            IndexHost::parse("127.0.0.1:9").unwrap(),
+            against,
+        )
+    }
+
+    fn expected() -> Against {
+        Against::Counts(Expected {
+            records: 1200,
+            namespaces: 3,
+        })
+    }
+
+    #[test]
+    fn lagging_counts_are_asked_again_until_they_match() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.stats = Script::of(vec![
+            Ok(stats(0, 0)),
+            Err(ApiError::NotFound {
+                detail: "HTTP 404".into(),
+            }),
+            Ok(stats(1150, 3)),
+            Ok(stats(1200, 3)),
+        ]);
+        let mut watch = check(&plane, expected());
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready, "{finished:?}");
+        assert_eq!(finished.attempts, 4);
+        let counts = finished.last.unwrap().counts().unwrap();
+        assert_eq!(
+            counts.sentence(),
+            "1200 of 1200 records in 3 of 3 namespaces"
+        );
+    }
+
+    #[test]
+    fn counts_that_still_differ_at_the_deadline_are_a_failure_not_a_timeout() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.stats = Script::of(vec![Ok(stats(1199, 3))]);
+        let mut watch = check(&plane, expected());
+        let finished = wait(&clock, &mut watch, S(30));
+        assert_eq!(finished.outcome, Outcome::Failed);
+        let error = finished.error.unwrap();
+        assert!(
+            error.starts_with(
+                "the restored index drill does not hold what the backup holds: stats still \
+                 lag: 1199 of 1200 records in 3 of 3 namespaces (deadline of 30s passed after"
+            ),
+            "{error}"
+        );
+        // No stats at all by the deadline: nothing was compared, a timeout.
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.stats = Script::of(vec![Err(ApiError::transient("HTTP 503"))]);
+        let mut watch = check(&plane, expected());
+        assert_eq!(wait(&clock, &mut watch, S(30)).outcome, Outcome::Timeout);
+    }
+
+    #[test]
+    fn a_job_s_backup_is_described_first_for_its_counts() {
+        let clock = FakeClock::new();
+        let mut plane = Scripted::new(&clock);
+        plane.backups = Script::of(vec![Ok(Backup::from_value(json!({
+            "backup_id": "b1", "status": "Ready", "record_count": 1200, "namespace_count": 3
+        }))
+        .unwrap())]);
+        plane.stats = Script::of(vec![Ok(stats(1200, 3))]);
+        let mut watch = check(&plane, Against::Backup(BackupId::from_raw("b1").unwrap()));
+        let finished = wait(&clock, &mut watch, S(60));
+        assert_eq!(finished.outcome, Outcome::Ready);
+        assert_eq!(*plane.log.borrow(), ["backup", "stats"]);
+        assert!(clock.sleeps().is_empty(), "the stats follow at once");
+        assert_eq!(watch.expected().unwrap().records, 1200);
+        assert_eq!(watch.backup().unwrap().text("backup_id"), Some("b1"));
+    }
+
+    #[test]
+    fn a_backup_without_counts_or_gone_cannot_be_compared_with() {
+        for answer in [
+            Ok(Backup::from_value(json!({"backup_id": "b1", "status": "Ready"})).unwrap()),
+            Err(ApiError::NotFound {
+                detail: "HTTP 404".into(),
+            }),
+        ] {
+            let clock = FakeClock::new();
+            let mut plane = Scripted::new(&clock);
+            plane.backups = Script::of(vec![answer]);
+            let mut watch = check(&plane, Against::Backup(BackupId::from_raw("b1").unwrap()));
+            let finished = wait(&clock, &mut watch, S(60));
+            assert_eq!(finished.outcome, Outcome::Error);
+            assert!(
+                finished
+                    .error
+                    .unwrap()
+                    .ends_with("(--no-restore-verify skips the check)")
+            );
+        }
+    }
+}
