@@ -266,13 +266,16 @@ def main() -> None:
     )
     # 4: static binary size.
     nbytes = footprint["ours_bytes"]
+    # 2.5 MiB since the CI-systems work (GitLab dotenv, Azure Pipelines, the
+    # terminal line, corporate TLS); it was 2 MiB for the waiter alone.
+    size_budget = int(2.5 * MIB)
     budgets.check(
         "static binary size",
-        "static x86_64 musl binary <= 2 MiB",
-        "<= 2.00 MiB, statically linked",
+        "static x86_64 musl binary <= 2.5 MiB",
+        "<= 2.50 MiB, statically linked",
         f"{nbytes / MIB:.2f} MiB, {'static' if footprint['ours_static'] else 'DYNAMIC'}",
-        nbytes <= 2 * MIB and footprint["ours_static"],
-        f"{nbytes / MIB:.3f} MiB ({nbytes - 2 * MIB:+,} bytes)",
+        nbytes <= size_budget and footprint["ours_static"],
+        f"{nbytes / MIB:.3f} MiB ({nbytes - size_budget:+,} bytes)",
     )
     # 5, 6: requests against the fixed 10 s loop, every seed.
     for wait_real in (600, 18000):

@@ -1,7 +1,8 @@
 //! Hostile strings, for every sink: each is text an attacker who controls
-//! an API response (or a backup's name) might send. The first ten are the
-//! ones tests/it/faults/hostile.rs runs through the binary; the rest aim
-//! at GitLab dotenv reports and Azure Pipelines logging commands.
+//! an API response (or a backup's name) might send. tests/it/faults/hostile.rs
+//! runs all of them through the binary in every string field; the first ten
+//! aim at GitHub's sinks, the rest at GitLab dotenv reports and Azure
+//! Pipelines logging commands.
 
 /// Payloads aimed at each sink's syntax.
 pub const HOSTILE: [&str; 26] = [

@@ -6,20 +6,9 @@ use testkit::{FakeControlPlane, Reply, Script};
 
 use crate::support::{STRING_FIELDS, waiter};
 
-/// Payloads aimed at each sink: GITHUB_OUTPUT syntax, workflow commands
-/// (new and legacy), markdown/HTML, control characters, non-ASCII.
-const PAYLOADS: [&str; 10] = [
-    "line\nstatus=Ready",
-    "x\nresult<<EOF\nready\nEOF",
-    "ghadelimiter_1b2c3d\nPINECONE_BACKUP_WAIT_0",
-    "cr\rinside\r\n::error::carriage",
-    "::stop-commands::pwned",
-    "  ::add-mask::visible",
-    "text ##[set-output name=status;]Ready",
-    "| x | y |\n|---|---|\n<script>alert(1)</script>![i](http://e/x.png)",
-    "\u{1b}[31mred\u{7}\u{0}nul\u{2028}sep",
-    "日本語 ✓ é",
-];
+/// Every hostile string of the suite (GITHUB_OUTPUT and workflow-command
+/// syntax, markdown and HTML, control characters, dotenv and Azure syntax).
+use testkit::payloads::HOSTILE as PAYLOADS;
 
 fn assert_clean(run: &crate::support::Run, allowed: &[&str]) {
     assert_eq!(run.workflow_command_names(), allowed, "{}", run.describe());

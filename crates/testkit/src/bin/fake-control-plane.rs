@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::json;
+use testkit::duration::parse as parse_duration;
 use testkit::{FakeControlPlane, Recorded, Reply, Script};
 
 const HELP: &str = "\
@@ -55,9 +56,6 @@ Example, in two terminals:
   PINECONE_API_KEY=demo-key pinecone-backup-wait --backup-id my-backup \\
       --api-host http://127.0.0.1:8700
 ";
-
-/// The longest duration accepted, as the waiter's limit.
-const MAX_DURATION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,65 +203,6 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         (None, None) => None,
     };
     Ok(Command::Serve(options))
-}
-
-/// The waiter's duration grammar: `500ms`, `2s`, `10m`, `1h30m`, bare
-/// seconds; each unit at most once, largest first; at most 30 days.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    const UNITS: [(&str, u64); 4] = [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
-    let text = text.trim();
-    let not_a_duration = || {
-        format!(
-            "'{text}' is not a duration: use a whole number with a unit (ms, s, m, h), \
-             such as 500ms, 2s, 10m or 1h30m, or a bare number of seconds"
-        )
-    };
-    let too_long = || format!("'{text}' is longer than the 30-day limit");
-    if text.is_empty() {
-        return Err(not_a_duration());
-    }
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        let seconds: u64 = text.parse().map_err(|_| too_long())?;
-        return Some(Duration::from_secs(seconds))
-            .filter(|d| *d <= MAX_DURATION)
-            .ok_or_else(too_long);
-    }
-    let mut total_millis: u64 = 0;
-    let mut next_unit = 0; // index into UNITS of the smallest unit still allowed
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let letters = rest[digits..]
-            .bytes()
-            .take_while(u8::is_ascii_alphabetic)
-            .count();
-        if digits == 0 || letters == 0 {
-            return Err(not_a_duration());
-        }
-        let unit = &rest[digits..digits + letters];
-        let Some(index) = UNITS.iter().position(|(name, _)| *name == unit) else {
-            return Err(format!(
-                "unknown unit '{unit}' in '{text}': use ms, s, m or h (for example 1h30m)"
-            ));
-        };
-        if index < next_unit {
-            return Err(format!(
-                "'{text}': each unit may appear once, largest first (h, m, s, ms), as in 1h30m"
-            ));
-        }
-        next_unit = index + 1;
-        let millis = rest[..digits]
-            .parse::<u64>()
-            .ok()
-            .and_then(|value| value.checked_mul(UNITS[index].1))
-            .and_then(|millis| millis.checked_add(total_millis))
-            .ok_or_else(too_long)?;
-        total_millis = millis;
-        rest = &rest[digits + letters..];
-    }
-    Some(Duration::from_millis(total_millis))
-        .filter(|d| *d <= MAX_DURATION)
-        .ok_or_else(too_long)
 }
 
 /// The backup's timeline, behind the key check and the failures asked for.
