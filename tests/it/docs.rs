@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use testkit::world::{BackupSeed, FakePinecone, IndexSeed, Settings};
+use testkit::world::{BackupSeed, FakePinecone, IndexSeed, Settings, Timeline};
 
 use crate::support::KEY;
 
@@ -117,10 +117,18 @@ fn every_workflow_and_example_command_in_the_readme_is_a_file_under_examples() {
     );
 }
 
+/// What a run of an `examples/shell` script left behind.
+struct Ran {
+    code: Option<i32>,
+    deployed: bool,
+    stdout: String,
+    stderr: String,
+}
+
 /// Runs an `examples/shell` script the way a CI system would: in a
 /// checkout with a `deploy.sh`, the binary on `PATH`, the key and host in
-/// the environment. Answers the exit code and whether it deployed.
-fn run_example(script: &str, world: &FakePinecone) -> (Option<i32>, bool, String) {
+/// the environment, and `env` on top.
+fn run_script(script: &str, world: &FakePinecone, env: &[(&str, &str)]) -> Ran {
     let dir = tempfile::tempdir().unwrap();
     let deployed = dir.path().join("deployed");
     std::fs::write(
@@ -147,11 +155,26 @@ fn run_example(script: &str, world: &FakePinecone) -> (Option<i32>, bool, String
         .env("PATH", path)
         .env("PINECONE_API_KEY", KEY)
         .env("PINECONE_CONTROLLER_HOST", world.url())
+        .envs(env.iter().copied())
         .output()
         .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!stderr.contains(KEY), "the key leaked: {stderr}");
-    (output.status.code(), deployed.exists(), stderr)
+    assert!(!stdout.contains(KEY), "the key leaked: {stdout}");
+    Ran {
+        code: output.status.code(),
+        deployed: deployed.exists(),
+        stdout,
+        stderr,
+    }
+}
+
+/// Runs a deploy gate of `examples/shell`: its exit code, whether it
+/// deployed, its stderr.
+fn run_example(script: &str, world: &FakePinecone) -> (Option<i32>, bool, String) {
+    let ran = run_script(script, world, &[]);
+    (ran.code, ran.deployed, ran.stderr)
 }
 
 fn world() -> FakePinecone {
@@ -192,4 +215,124 @@ fn the_shell_example_gates_on_the_nightly_backup() {
     let (code, deployed, stderr) = run_example("examples/shell/gate-on-nightly-backup.sh", &world);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(deployed);
+}
+
+/// A world for the restore examples: prod (1000 + 200 records in two
+/// namespaces) with last night's backup, restores that complete at once.
+fn world_with_nightly(settings: Settings) -> (FakePinecone, String) {
+    let world = FakePinecone::start_with(Settings {
+        api_key: Some(KEY.to_owned()),
+        ..settings
+    });
+    world.add_index(
+        IndexSeed::new("prod")
+            .namespace("", 1000)
+            .namespace("eu", 200),
+    );
+    let backup = world.add_backup(
+        BackupSeed::of("prod")
+            .name("nightly")
+            .created_at(&world.timestamp_ago(Duration::from_secs(3 * 3600))),
+    );
+    (world, backup)
+}
+
+#[test]
+fn the_shell_drill_restores_checks_the_data_and_deletes_its_scratch_index() {
+    let (world, backup) = world_with_nightly(Settings::default());
+    let ran = run_script(
+        "examples/shell/nightly-restore-drill.sh",
+        &world,
+        &[("CI_JOB_ID", "4242")],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("deleted the scratch index drill-4242"),
+        "{}",
+        ran.stdout
+    );
+    let jobs = world.restore_jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        (
+            jobs[0].backup_id.as_str(),
+            jobs[0].target_index_name.as_str()
+        ),
+        (backup.as_str(), "drill-4242")
+    );
+    assert_eq!(world.count("POST", "/describe_index_stats"), 1);
+    assert_eq!(world.count("DELETE", "/indexes/drill-4242"), 1);
+    assert!(world.index("drill-4242").is_none());
+    assert!(world.index("prod").is_some());
+}
+
+#[test]
+fn the_shell_drill_deletes_its_scratch_index_after_a_failed_restore_too() {
+    let (world, _) = world_with_nightly(Settings {
+        restore_job_timeline: Timeline::restore(Duration::from_millis(50), "Failed"),
+        ..Settings::default()
+    });
+    let ran = run_script(
+        "examples/shell/nightly-restore-drill.sh",
+        &world,
+        &[("CI_JOB_ID", "4243")],
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("the restore drill failed (exit 1): ")
+            && ran.stderr.contains("ended with status Failed"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(world.count("DELETE", "/indexes/drill-4243"), 1);
+    assert!(world.index("drill-4243").is_none());
+}
+
+#[test]
+fn the_shell_drill_never_deletes_an_index_it_did_not_create() {
+    let (world, _) = world_with_nightly(Settings::default());
+    world.add_index(IndexSeed::new("drill-4244").namespace("", 7));
+    let ran = run_script(
+        "examples/shell/nightly-restore-drill.sh",
+        &world,
+        &[("CI_JOB_ID", "4244")],
+    );
+    assert_eq!(ran.code, Some(6), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("index drill-4244 was not created by this run"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(world.count("DELETE", "/indexes/*"), 0);
+    assert!(world.index("drill-4244").is_some());
+}
+
+#[test]
+fn the_shell_seed_restores_staging_once_and_never_replaces_it() {
+    let (world, backup) = world_with_nightly(Settings::default());
+    let ran = run_script("examples/shell/seed-staging.sh", &world, &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let staging = world.index("staging").expect("staging was restored");
+    assert_eq!(staging.restored_from.as_deref(), Some(backup.as_str()));
+    assert_eq!(
+        ran.stdout,
+        format!("staging index host: {} (1200 records)\n", staging.host)
+    );
+
+    let again = run_script("examples/shell/seed-staging.sh", &world, &[]);
+    assert_eq!(again.code, Some(6), "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("staging was not seeded (exit 6): HTTP 409"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again
+            .stderr
+            .contains("index staging was not created by this run")
+    );
+    assert_eq!(world.restore_jobs().len(), 1);
 }
