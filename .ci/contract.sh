@@ -62,7 +62,8 @@ readonly API_KEY=contract-test-key
 
 bin="${CONTRACT_BINARY:-target/release/pinecone-backup-wait}"
 # Per unit (each runs in a subshell of its own): the servers it started,
-# the port of the Prism started last, the port the binary is sent to.
+# the port of the Prism started last, and the forwarder's port (the
+# binary is sent there when it is set, else to that Prism).
 server_pids=()
 port=""
 api_port=""
