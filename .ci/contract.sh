@@ -540,7 +540,6 @@ start_unit() {
     trap stop_servers EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    failures=0
     started="${SECONDS}"
     "$@"
     echo "(${name}: $((SECONDS - started)) s)"
@@ -553,7 +552,7 @@ wanted() { [[ -z "${CONTRACT_UNITS:-}" || " ${CONTRACT_UNITS} " == *" $1 "* ]]; 
 
 main() {
   local start="${SECONDS}" spec_file version name i code
-  local names=() pids=() summary=()
+  local names=() pids=() summary=() failed_units=0
   require_tools
   for version in "${RESTORE_VERSIONS[@]}"; do
     [[ -f "${SPEC_DIR}/db_data_${version}.oas.yaml" ]] \
@@ -585,13 +584,13 @@ main() {
     code=0
     wait "${pids[i]}" || code=$?
     cat "${WORK}/${names[i]}.out"
-    if ((code == 0)); then summary+=("pass  ${names[i]}"); else summary+=("FAIL  ${names[i]}"); failures=$((failures + 1)); fi
+    if ((code == 0)); then summary+=("pass  ${names[i]}"); else summary+=("FAIL  ${names[i]}"); failed_units=$((failed_units + 1)); fi
   done
 
   step "contract summary ($((SECONDS - start)) s, details in ${WORK})"
   for line in "${summary[@]}"; do echo "${line}"; done
-  if ((failures)); then
-    echo "${failures} unit(s) failed"
+  if ((failed_units)); then
+    echo "${failed_units} unit(s) failed"
     exit 1
   fi
   echo "the waiter keeps the contract of every spec"
