@@ -502,7 +502,10 @@ fn restore_stages(
     let name = match name {
         Ok(name) => name,
         Err(why) => {
-            let error = format!("restore job {}: {why}", job.restore_job_id().unwrap_or("?"));
+            let error = format!(
+                "restore job {}: {why}",
+                crate::wait::prefix(job.restore_job_id().unwrap_or("?"), 200)
+            );
             return run.finish(session, Outcome::Error, Some(error));
         }
     };
@@ -541,7 +544,7 @@ fn restore_stages(
                 let error = format!(
                     "restore job {} does not name a usable backup_id, so the restored data \
                      cannot be compared with the backup (--no-restore-verify skips the check)",
-                    job.restore_job_id().unwrap_or("?")
+                    crate::wait::prefix(job.restore_job_id().unwrap_or("?"), 200)
                 );
                 return run.finish(session, Outcome::Error, Some(error));
             }

@@ -71,7 +71,7 @@ impl Watch for IndexWatch<'_> {
             "index {} is in state {}, a failed state: the restored index will not become \
              ready{whose}",
             self.name,
-            index.state().trim()
+            crate::wait::prefix(index.state().trim(), 200)
         )
     }
 

@@ -37,7 +37,10 @@ use crate::api::restore_request::{CreateIndexRequest, CreateIndexResponse};
 use crate::api::{ApiError, ControlPlane, Delivery, RESTORE_JOBS_PAGE_SIZE, Resend, WriteFailure};
 use crate::config::{BackupId, RestoreJobId};
 use crate::status::StatusClass;
-use crate::wait::{Part, Shown, Verdict, Watch};
+use crate::wait::{Part, Shown, Verdict, Watch, prefix};
+
+/// The most bytes of a server string quoted in an error.
+const MAX_QUOTED_BYTES: usize = 200;
 
 /// Where the restore is.
 #[derive(Debug)]
@@ -435,7 +438,8 @@ impl Watch for RestoreWatch<'_> {
 
     fn failed(&self, seen: &Restoring) -> String {
         let job = seen.job().expect("only a job can fail");
-        let index = job.target_index_name().unwrap_or("?");
+        // Server strings, bounded: the error is an output and a log line.
+        let index = prefix(job.target_index_name().unwrap_or("?"), MAX_QUOTED_BYTES);
         let left = if self.created {
             "created by this run, is left as it is (restored_index_name names it for a cleanup)"
         } else {
@@ -444,8 +448,8 @@ impl Watch for RestoreWatch<'_> {
         format!(
             "restore job {} ended with status {}, a failed status: the restore will not \
              complete; index {index}, {left}",
-            job.restore_job_id().unwrap_or("?"),
-            job.status().trim()
+            prefix(job.restore_job_id().unwrap_or("?"), MAX_QUOTED_BYTES),
+            prefix(job.status().trim(), MAX_QUOTED_BYTES)
         )
     }
 
