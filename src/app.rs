@@ -129,6 +129,7 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
             Outcome::Error,
             plan.selected_by(),
             backup_id,
+            plan.restores(),
             format!("{}; no request was made", unusable.join("; ")),
         );
         return finish(report, files, config.json, &mut log, stdout);
@@ -166,7 +167,13 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         stages::run(&plan, &api, &mut session, &mut log)
     };
     screen.borrow_mut().stop();
-    finish(Report::from_ran(ran), files, config.json, &mut log, stdout)
+    finish(
+        Report::from_ran(ran, plan.restores()),
+        files,
+        config.json,
+        &mut log,
+        stdout,
+    )
 }
 
 /// How messages name the sinks a later job reads.

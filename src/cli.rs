@@ -35,9 +35,20 @@ Selecting the backup (exactly one):
   --latest-of-index INDEX   wait for the newest backup of INDEX (by
                             created_at) that is not in a failed status, no
                             older than --max-age
+  --restore-job-id ID       select no backup: wait for this restore job,
+                            then its index, then check the data
   A mode flag wins over a PINECONE_BACKUP_ID that only comes from the
   environment. One --timeout covers the whole run, the create or listing
   included.
+
+Restoring (--restore-to-index NAME, after any of the first three):
+  Stages: restore (create index NAME from the backup, then wait for the
+  restore job: Completed; Failed or Cancelled end it), index (wait until the
+  index is ready), verify (describe_index_stats on the index's host until
+  its record and namespace counts equal the backup's; --no-restore-verify
+  skips it). An index that exists already is never touched (exit 6); a
+  create-index is never sent twice by accident. NAME: 1 to 45 lowercase
+  letters, digits and '-', starting and ending with a letter or digit.
 
 Environment:
   PINECONE_API_KEY, PINECONE_BACKUP_ID, PINECONE_CONTROLLER_HOST,
@@ -63,7 +74,7 @@ Environment:
   GITHUB_OUTPUT
           File the step outputs are appended to (one per backup field, plus
           result, error, attempts, elapsed_seconds, json, created,
-          selected_by and stage).
+          selected_by, stage and the restore_* and restored_* outputs).
   GITHUB_STEP_SUMMARY
           File the job summary is appended to.
   TF_BUILD=True
@@ -81,9 +92,12 @@ Environment:
 /// Selects a backup (the one given, a new backup of an index, or the newest
 /// backup of an index), then polls GET {api-host}/backups/{backup-id} with
 /// jittered exponential backoff until the backup's status is a ready status
-/// (exit 0), a failed status (exit 1) or the timeout passes (exit 3). Other
-/// exit codes: 2 invalid usage, 4 backup or index not found, 5 API key
-/// rejected, 6 other error, 130 cancelled. Under GitHub Actions every field
+/// (exit 0), a failed status (exit 1) or the timeout passes (exit 3). With
+/// --restore-to-index it then restores the backup into a new index, waits
+/// for the restore job and the index, and checks the index's record counts
+/// against the backup's. Other exit codes: 2 invalid usage, 4 backup, index
+/// or restore job not found, 5 API key rejected, 6 other error (an index
+/// that exists is one), 130 cancelled. Under GitHub Actions every field
 /// of the backup is written as a step output, with a job summary; under Azure Pipelines as output
 /// variables; for GitLab CI, --dotenv writes a dotenv report.
 #[derive(Debug, Clone, Parser)]
@@ -102,7 +116,7 @@ Environment:
 // wins over PINECONE_BACKUP_ID from the environment), which config decides.
 #[command(group(
     clap::ArgGroup::new("selection")
-        .args(["backup_id", "create_from_index", "latest_of_index"])
+        .args(["backup_id", "create_from_index", "latest_of_index", "restore_job_id"])
         .required(true)
         .multiple(true)
 ))]
@@ -132,6 +146,32 @@ pub struct Cli {
     /// With --latest-of-index: ignore backups created longer ago than this.
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub max_age: Option<HumanDuration>,
+
+    /// Once the selected backup is ready, create index NAME from it, wait
+    /// for the restore job and the index, then check its data. Never
+    /// touches an index that exists already (exit 6).
+    #[arg(long, value_name = "NAME")]
+    pub restore_to_index: Option<String>,
+
+    /// With --restore-to-index: tags for the new index, a JSON object of
+    /// strings such as {"purpose":"restore-drill"}.
+    #[arg(long, value_name = "JSON")]
+    pub restore_tags: Option<String>,
+
+    /// With --restore-to-index: deletion protection of the new index,
+    /// enabled or disabled. Default: Pinecone's.
+    #[arg(long, value_name = "enabled|disabled")]
+    pub restore_deletion_protection: Option<String>,
+
+    /// Wait for this existing restore job, then its index, then check the
+    /// data; no backup is selected or created.
+    #[arg(long, value_name = "ID")]
+    pub restore_job_id: Option<String>,
+
+    /// Skip the data check after a restore (describe_index_stats against
+    /// the backup's record and namespace counts).
+    #[arg(long)]
+    pub no_restore_verify: bool,
 
     /// Pinecone API key. Prefer the environment variable: command lines are
     /// visible to other processes.

@@ -1,5 +1,6 @@
-//! pinecone-backup-wait: wait for a Pinecone backup to become Ready, with a
-//! hard deadline, honest exit codes and GitHub Actions outputs.
+//! pinecone-backup-wait: wait for a Pinecone backup to become Ready (and,
+//! asked to, restore it into a new index and check its data), with a hard
+//! deadline, honest exit codes and GitHub Actions outputs.
 //!
 //! Data flows one way: `cli` → `config` → `stages` (each stage one `wait`
 //! over one of the `watches`, using `api`, `schedule`, `status`, `clock`)

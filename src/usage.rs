@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(
             refused(&["--api-key", "k"]).summary,
             "the following required arguments were not provided: \
-             '<--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>'"
+             '<--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>|--restore-job-id <ID>>'"
         );
         let unknown = refused(&["--backup-id", "b", "--api-key", "k", "--timeuot", "1s"]);
         assert_eq!(
@@ -219,7 +219,7 @@ mod tests {
         assert_eq!(
             unknown.render(),
             "error: unexpected argument '--timeuot' found; a similar argument exists: '--timeout'\n\n\
-             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>\n\n\
+             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>|--restore-job-id <ID>>\n\n\
              For more information, try '--help'.\n"
         );
     }
@@ -230,6 +230,7 @@ mod tests {
             flag: "--api-host",
             message: "bad\nvalue".to_owned(),
             conflicts_with: None,
+            requires: None,
         };
         assert_eq!(
             UsageError::from_config(&err).render(),

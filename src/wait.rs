@@ -6,8 +6,10 @@
 //! That is the shape of Terraform's `retry.StateChangeConf` (a refresh
 //! function with pending and target states) and of Smithy waiters
 //! (acceptors per operation). A backup's status is one instance; a listing
-//! that takes several pages, and a create with its resend rule, are others
-//! (`watches/`); restore jobs and indexes will be more, on the same loop.
+//! that takes several pages, a create with its resend rule, a restore and
+//! its job, an index, and a data-plane count are others (`watches/`). A
+//! watch may also say what the deadline means for it (`at_deadline`): for
+//! the data check, counts that still differ are a failure, not a timeout.
 //!
 //! A run's waits share one `Session`: one deadline (`--timeout` covers the
 //! whole run), and what the run has learned about the server (how slow
@@ -91,6 +93,20 @@ pub trait Watch {
     fn not_found_is_pending(&self) -> bool {
         false
     }
+
+    /// Progress an answer reports, for the live line (`42.2%`); `None`
+    /// when it reports none.
+    fn progress(&self, _seen: &Self::Seen) -> Option<String> {
+        None
+    }
+
+    /// What the deadline means when `last` is the last answer received:
+    /// `None`, the usual timeout (exit 3); `Some(why)`, a failure (exit 1)
+    /// for this reason. A data check whose counts still differ when time
+    /// runs out has its answer: the data did not arrive.
+    fn at_deadline(&self, _last: Option<&Self::Seen>) -> Option<String> {
+        None
+    }
 }
 
 /// A line about an answer, for people: our words and the server's strings
@@ -166,6 +182,8 @@ pub struct Attempt<'a> {
     pub result: Result<Shown<'a>, &'a ApiError>,
     /// What comes next: `None` when this attempt settled the wait.
     pub next: Option<Next>,
+    /// Progress the answer reports (`Watch::progress`), for the live line.
+    pub progress: Option<String>,
 }
 
 /// Hears about the wait as it goes; the human log implements it.
@@ -279,7 +297,7 @@ impl<'r> Session<'r> {
                         // `--timeout 0`: the one check gets the whole request timeout.
                         self.policy.request_timeout
                     } else if remaining.is_zero() {
-                        return self.timed_out(wait, GiveUp::DeadlinePassed);
+                        return self.timed_out(watch, wait, GiveUp::DeadlinePassed);
                     } else {
                         self.policy.request_timeout.min(remaining)
                     };
@@ -361,6 +379,7 @@ impl<'r> Session<'r> {
                         Err(err) => Err(err),
                     },
                     next,
+                    progress: result.as_ref().ok().and_then(|seen| watch.progress(seen)),
                 });
             }
             let failed = match &result {
@@ -393,7 +412,7 @@ impl<'r> Session<'r> {
                     }
                 }
                 Some(Next::Now) => {}
-                Some(Next::GiveUp(reason)) => return self.timed_out(wait, reason),
+                Some(Next::GiveUp(reason)) => return self.timed_out(watch, wait, reason),
                 None => unreachable!("an unsettled attempt always has a next step"),
             }
         }
@@ -478,9 +497,24 @@ impl<'r> Session<'r> {
         self.finish(wait, Outcome::Cancelled, Some(error))
     }
 
-    fn timed_out<S>(&self, wait: Progress<S>, reason: GiveUp) -> Finished<S> {
+    fn timed_out<W: Watch>(
+        &self,
+        watch: &W,
+        wait: Progress<W::Seen>,
+        reason: GiveUp,
+    ) -> Finished<W::Seen> {
         let timeout = self.policy.timeout;
         let attempts = self.history.attempts;
+        if !matches!(reason, GiveUp::SingleCheck)
+            && let Some(why) = watch.at_deadline(wait.last.as_ref())
+        {
+            let error = format!(
+                "{why} (deadline of {} passed after {attempts} attempt{})",
+                HumanDuration(timeout),
+                plural(attempts)
+            );
+            return self.finish(wait, Outcome::Failed, Some(error));
+        }
         let why = match reason {
             GiveUp::DeadlinePassed => format!(
                 "deadline of {} passed after {attempts} attempt{}",
@@ -665,6 +699,48 @@ mod tests {
             _: &NewBackup,
             _: Duration,
         ) -> Result<Backup, WriteFailure> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn create_index_from_backup(
+            &self,
+            _: &BackupId,
+            _: &crate::api::restore_request::CreateIndexRequest,
+            _: Duration,
+        ) -> Result<crate::api::restore_request::CreateIndexResponse, WriteFailure> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn describe_restore_job(
+            &self,
+            _: &crate::config::RestoreJobId,
+            _: Duration,
+        ) -> Result<crate::api::restore_job::RestoreJob, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn list_restore_jobs(
+            &self,
+            _: Option<&str>,
+            _: Duration,
+        ) -> Result<crate::api::restore_job::RestoreJobPage, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn describe_index(
+            &self,
+            _: &IndexName,
+            _: Duration,
+        ) -> Result<crate::api::index_model::IndexModel, ApiError> {
+            unreachable!("a backup wait only describes")
+        }
+
+        fn describe_index_stats(
+            &self,
+            _: &crate::api::index_model::IndexHost,
+            _: &IndexName,
+            _: Duration,
+        ) -> Result<crate::api::index_stats::IndexStats, ApiError> {
             unreachable!("a backup wait only describes")
         }
     }

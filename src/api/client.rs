@@ -19,18 +19,21 @@
 //! which is what decides whether a create may be sent again.
 
 use std::cell::Cell;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{Response, StatusCode};
+use ureq::tls::TlsConfig;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
 };
 use ureq::{Agent, Body, RequestBuilder};
 
+use super::index_model::IndexHost;
 use super::resolve::{LookupFailed, NamingResolver};
 use super::tls::{self, Trust};
 use super::{ApiError, error_body, parse_retry_after};
-use crate::config::{AdditionalHeaders, ApiKey, Config, Endpoint};
+use crate::config::{AdditionalHeaders, ApiKey, CaCertPaths, Config, Endpoint, ProxyVariables};
 
 /// The newest API version the contract stage proves this release against
 /// (`.ci/contract.sh`), suggested when the server refuses the one sent.
@@ -48,6 +51,60 @@ pub(super) enum Subject<'a> {
     IndexBackups(&'a str),
     /// `POST /indexes/{index_name}/backups`.
     NewBackupOf(&'a str),
+    /// `POST /backups/{backup_id}/create-index`.
+    NewIndexFrom {
+        /// The backup restored.
+        backup: &'a str,
+        /// The index to create.
+        index: &'a str,
+    },
+    /// `GET /restore-jobs/{job_id}`.
+    RestoreJob(&'a str),
+    /// `GET /restore-jobs`.
+    RestoreJobs,
+    /// `GET /indexes/{index_name}`.
+    Index(&'a str),
+    /// `POST https://{host}/describe_index_stats` of an index.
+    IndexStats(&'a str),
+}
+
+impl Subject<'_> {
+    /// What the key must be allowed to reach, for a 401: "backup 'b1'".
+    fn owned_thing(&self, quote: impl Fn(&str) -> String) -> String {
+        match *self {
+            Subject::Backup(id) | Subject::NewIndexFrom { backup: id, .. } => {
+                format!("backup '{}'", quote(id))
+            }
+            Subject::IndexBackups(index)
+            | Subject::NewBackupOf(index)
+            | Subject::Index(index)
+            | Subject::IndexStats(index) => format!("index '{}'", quote(index)),
+            Subject::RestoreJob(id) => format!("restore job '{}'", quote(id)),
+            Subject::RestoreJobs => "its restore jobs".to_owned(),
+        }
+    }
+
+    /// What the key may not do, for a 403: "describe backup 'b1'".
+    fn action(&self, quote: impl Fn(&str) -> String) -> String {
+        match *self {
+            Subject::Backup(id) => format!("describe backup '{}'", quote(id)),
+            Subject::IndexBackups(index) => {
+                format!("list the backups of index '{}'", quote(index))
+            }
+            Subject::NewBackupOf(index) => format!("create backups of index '{}'", quote(index)),
+            Subject::NewIndexFrom { backup, index } => format!(
+                "create index '{}' from backup '{}'",
+                quote(index),
+                quote(backup)
+            ),
+            Subject::RestoreJob(id) => format!("describe restore job '{}'", quote(id)),
+            Subject::RestoreJobs => "list restore jobs".to_owned(),
+            Subject::Index(index) => format!("describe index '{}'", quote(index)),
+            Subject::IndexStats(index) => {
+                format!("read the stats of index '{}'", quote(index))
+            }
+        }
+    }
 }
 
 /// A response whose status is not a success, read: the error it means, and
@@ -71,7 +128,10 @@ pub(super) struct Unanswered {
     pub sent: bool,
 }
 
-/// Talks to the control plane over HTTPS (or HTTP to loopback).
+/// Talks to the control plane over HTTPS (or HTTP to loopback), and to an
+/// index's data plane (`IndexHost`) under the same rules: HTTPS except
+/// loopback, the proxy chosen for that host (`NO_PROXY` included), the
+/// same trusted roots, no redirects.
 pub struct Client {
     agent: Agent,
     endpoint: Endpoint,
@@ -80,36 +140,53 @@ pub struct Client {
     additional_headers: AdditionalHeaders,
     /// The trusted roots, and the ones to add if a server needs them.
     trust: Trust,
+    /// The proxy variables, to route requests to a data-plane host.
+    proxy_variables: ProxyVariables,
+    /// Extra CA certificates, for a data-plane host reached over HTTPS
+    /// when the control plane is plain-HTTP loopback.
+    ca_certs: CaCertPaths,
+    /// The agent for the one index host a run talks to, made on first use.
+    data_plane: Mutex<Option<(String, Agent)>>,
+    /// The trust for HTTPS to a data-plane host when `trust` is for
+    /// plain HTTP (a loopback `--api-host`).
+    data_plane_trust: OnceLock<Trust>,
+}
+
+/// Builds an agent for requests to `base`: no redirects, plain HTTP only to
+/// loopback, `proxy` as chosen for the host, and a connector chain that
+/// notes when a request's bytes leave.
+fn agent_for(base: &str, loopback: bool, proxy: Option<ureq::Proxy>, tls: TlsConfig) -> Agent {
+    let agent_config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .https_only(!loopback)
+        // A proxy cannot reach our loopback, and must not see plain-HTTP
+        // keys. The proxy was chosen and validated by config (curl's
+        // variables and NO_PROXY); ureq's own `Proxy::try_from_env` would
+        // drop an invalid URL silently and connect directly.
+        .proxy(if loopback { None } else { proxy })
+        .user_agent(concat!("pinecone-backup-wait/", env!("CARGO_PKG_VERSION")))
+        .accept("application/json")
+        .tls_config(tls)
+        .build();
+    // ureq's own connectors, then one that notes when a request's bytes
+    // leave; the resolver only names its failures.
+    Agent::with_parts(
+        agent_config,
+        DefaultConnector::default().chain(SentTracker),
+        NamingResolver::for_url(base),
+    )
 }
 
 impl Client {
     /// Builds the client for the configured endpoint.
     pub fn from_config(config: &Config) -> Self {
-        let loopback = config.endpoint.is_loopback();
         let trust = Trust::for_endpoint(&config.endpoint, &config.ca_certs);
-        let agent_config = Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .https_only(!loopback)
-            // A proxy cannot reach our loopback, and must not see plain-HTTP
-            // keys. The proxy was chosen and validated by config (curl's
-            // variables and NO_PROXY); ureq's own `Proxy::try_from_env`
-            // would drop an invalid URL silently and connect directly.
-            .proxy(if loopback {
-                None
-            } else {
-                config.proxy.to_ureq()
-            })
-            .user_agent(concat!("pinecone-backup-wait/", env!("CARGO_PKG_VERSION")))
-            .accept("application/json")
-            .tls_config(trust.tls_config())
-            .build();
-        // ureq's own connectors, then one that notes when a request's bytes
-        // leave; the resolver only names its failures.
-        let agent = Agent::with_parts(
-            agent_config,
-            DefaultConnector::default().chain(SentTracker),
-            NamingResolver::for_url(config.endpoint.base()),
+        let agent = agent_for(
+            config.endpoint.base(),
+            config.endpoint.is_loopback(),
+            config.proxy.to_ureq(),
+            trust.tls_config(),
         );
         Client {
             agent,
@@ -118,7 +195,49 @@ impl Client {
             api_version: config.api_version.clone(),
             additional_headers: config.additional_headers.clone(),
             trust,
+            proxy_variables: config.proxy_variables.clone(),
+            ca_certs: config.ca_certs.clone(),
+            data_plane: Mutex::new(None),
+            data_plane_trust: OnceLock::new(),
         }
+    }
+
+    /// The trust for HTTPS requests to a data-plane host: the control
+    /// plane's (so a store read for one serves both), or, when that is
+    /// plain-HTTP loopback, one made from the same CA settings.
+    fn data_plane_trust(&self) -> &Trust {
+        if self.endpoint.is_https() {
+            return &self.trust;
+        }
+        self.data_plane_trust
+            .get_or_init(|| Trust::for_https(&self.ca_certs))
+    }
+
+    /// The route of a data-plane request to `host`: its agent, made once
+    /// per host, and the trust it uses.
+    fn data_plane_route(&self, host: &IndexHost, path: &str) -> (Agent, String, &Trust) {
+        let trust = if host.is_loopback() {
+            &self.trust
+        } else {
+            self.data_plane_trust()
+        };
+        let mut cached = self
+            .data_plane
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let agent = match &*cached {
+            Some((base, agent)) if base == host.base() => agent.clone(),
+            _ => {
+                let proxy = self
+                    .proxy_variables
+                    .route(host.host(), host.is_loopback())
+                    .to_ureq();
+                let agent = agent_for(host.base(), host.is_loopback(), proxy, trust.tls_config());
+                *cached = Some((host.base().to_owned(), agent.clone()));
+                agent
+            }
+        };
+        (agent, format!("{}{path}", host.base()), trust)
     }
 
     /// What the client found to trust besides the bundled roots, for the
@@ -129,7 +248,8 @@ impl Client {
 
     /// `GET path` (path and query, starting with `/`).
     pub(super) fn get(&self, path: &str, timeout: Duration) -> Result<Response<Body>, ApiError> {
-        self.send_trusting(path, None, timeout)
+        let url = self.endpoint.url(path);
+        self.send_trusting(&self.agent, &url, &self.trust, None, timeout)
             .map_err(|unanswered| unanswered.error)
     }
 
@@ -142,11 +262,27 @@ impl Client {
         timeout: Duration,
     ) -> Result<Response<Body>, Unanswered> {
         let bytes = body.to_string().into_bytes();
-        self.send_trusting(path, Some(&bytes), timeout)
+        let url = self.endpoint.url(path);
+        self.send_trusting(&self.agent, &url, &self.trust, Some(&bytes), timeout)
+    }
+
+    /// `POST path` with a JSON body to an index's data-plane host, with
+    /// the same headers (the API key, the version) as the control plane.
+    pub(super) fn post_json_to(
+        &self,
+        host: &IndexHost,
+        path: &str,
+        body: &serde_json::Value,
+        timeout: Duration,
+    ) -> Result<Response<Body>, ApiError> {
+        let bytes = body.to_string().into_bytes();
+        let (agent, url, trust) = self.data_plane_route(host, path);
+        self.send_trusting(&agent, &url, trust, Some(&bytes), timeout)
+            .map_err(|unanswered| unanswered.error)
     }
 
     /// The API key, only to keep a cut from splitting it (`error_body`).
-    fn key(&self) -> &str {
+    pub(super) fn key(&self) -> &str {
         self.api_key.expose()
     }
 
@@ -173,16 +309,16 @@ impl Client {
     /// One request, with `tls` instead of the agent's TLS configuration.
     fn send(
         &self,
-        path: &str,
+        agent: &Agent,
+        url: &str,
         body: Option<&[u8]>,
         tls: Option<ureq::tls::TlsConfig>,
         timeout: Duration,
     ) -> Result<Response<Body>, ureq::Error> {
-        let url = self.endpoint.url(path);
         match body {
-            None => self.prepare(self.agent.get(&url), tls, timeout).call(),
+            None => self.prepare(agent.get(url), tls, timeout).call(),
             Some(body) => self
-                .prepare(self.agent.post(&url), tls, timeout)
+                .prepare(agent.post(url), tls, timeout)
                 .header("Content-Type", "application/json")
                 .send(body),
         }
@@ -194,24 +330,26 @@ impl Client {
     /// Certificate problems are final, and explained by tls.rs.
     fn send_trusting(
         &self,
-        path: &str,
+        agent: &Agent,
+        url: &str,
+        trust: &Trust,
         body: Option<&[u8]>,
         timeout: Duration,
     ) -> Result<Response<Body>, Unanswered> {
         let deadline = Instant::now() + timeout;
         Sent::reset();
-        let mut result = self.send(path, body, self.trust.in_force(), timeout);
+        let mut result = self.send(agent, url, body, trust.in_force(), timeout);
         if let Err(err) = &result
             && let Some(rustls::CertificateError::UnknownIssuer) = tls::certificate_problem(err)
-            && let Some(wider) = self.trust.widen()
+            && let Some(wider) = trust.widen()
         {
             let left = deadline.saturating_duration_since(Instant::now());
-            result = self.send(path, body, Some(wider), left);
+            result = self.send(agent, url, body, Some(wider), left);
         }
         result.map_err(|err| Unanswered {
             error: match tls::certificate_problem(&err) {
                 Some(problem) => ApiError::Rejected {
-                    detail: self.trust.refused(problem),
+                    detail: trust.refused(problem),
                 },
                 None => transport_error(&err, "sending the request"),
             },
@@ -253,11 +391,7 @@ impl Client {
                 detail: format!(
                     "{detail}; check that the API key is right and that it belongs to the \
                      Pinecone project that owns {}",
-                    match subject {
-                        Subject::Backup(id) => format!("backup '{}'", quote(id)),
-                        Subject::IndexBackups(index) | Subject::NewBackupOf(index) =>
-                            format!("index '{}'", quote(index)),
-                    }
+                    subject.owned_thing(quote)
                 ),
             },
             // Pinecone's backup-quota answer: 403 FORBIDDEN "Increase your
@@ -274,17 +408,23 @@ impl Client {
                     ),
                 }
             }
+            // The index quota: create-index's 403 example, "Increase your
+            // quota or upgrade to create more indexes.".
+            403 if matches!(subject, Subject::NewIndexFrom { .. })
+                && is_backup_quota(&code, &message) =>
+            {
+                ApiError::Rejected {
+                    detail: format!(
+                        "{detail}; the project's index quota is used up: delete indexes that \
+                         are no longer needed or raise the quota, then run again"
+                    ),
+                }
+            }
             403 => ApiError::Unauthorized {
                 detail: format!(
                     "{detail}; the key was recognised but may not {}: check its project and \
                      its permissions in the Pinecone console",
-                    match subject {
-                        Subject::Backup(id) => format!("describe backup '{}'", quote(id)),
-                        Subject::IndexBackups(index) =>
-                            format!("list the backups of index '{}'", quote(index)),
-                        Subject::NewBackupOf(index) =>
-                            format!("create backups of index '{}'", quote(index)),
-                    }
+                    subject.action(quote)
                 ),
             },
             402 => ApiError::Rejected {
@@ -298,17 +438,49 @@ impl Client {
             // mean the same.
             404 => ApiError::NotFound {
                 detail: match subject {
-                    Subject::Backup(id) => format!(
+                    Subject::Backup(id) | Subject::NewIndexFrom { backup: id, .. } => format!(
                         "{detail}; backup '{}' is unknown to the project of this API key \
                          (check the id, and that the key belongs to the project that made the backup)",
                         quote(id)
                     ),
-                    Subject::IndexBackups(index) | Subject::NewBackupOf(index) => format!(
+                    Subject::IndexBackups(index)
+                    | Subject::NewBackupOf(index)
+                    | Subject::Index(index) => format!(
                         "{detail}; index '{}' was not found in the project of this API key \
                          (check the index name, and that the key belongs to its project)",
                         quote(index)
                     ),
+                    Subject::RestoreJob(id) => format!(
+                        "{detail}; restore job '{}' is unknown to the project of this API key \
+                         (check the id, and that the key belongs to the project that started \
+                         the restore)",
+                        quote(id)
+                    ),
+                    Subject::RestoreJobs => format!("{detail}; the restore jobs were not found"),
+                    Subject::IndexStats(index) => format!(
+                        "{detail}; the host of index '{}' does not know it (yet)",
+                        quote(index)
+                    ),
                 },
+            },
+            // An index of that name exists; whether this run made it is
+            // for the restore stage to say (it may have sent an earlier,
+            // ambiguous create-index).
+            409 if matches!(subject, Subject::NewIndexFrom { .. }) => ApiError::Rejected {
+                detail: match subject {
+                    Subject::NewIndexFrom { index, .. } => {
+                        format!("{detail}; index '{}' already exists", quote(index))
+                    }
+                    _ => unreachable!("matched above"),
+                },
+            },
+            // 2026-07: the backup is not complete yet. Nothing was created,
+            // so the create-index is sent again within the deadline.
+            412 if matches!(subject, Subject::NewIndexFrom { .. }) => ApiError::Transient {
+                detail: format!(
+                    "{detail}; the backup cannot be restored yet (not complete): trying again"
+                ),
+                retry_after: retry_after_of(response),
             },
             500..=599 => ApiError::Transient {
                 detail,
@@ -357,6 +529,25 @@ impl Client {
         expected: &str,
     ) -> Result<serde_json::Value, ApiError> {
         let status = response.status();
+        let text = self.read_text(response, limit, expected)?;
+        serde_json::from_str(&text).map_err(|err| ApiError::Malformed {
+            detail: format!(
+                "HTTP {}: body is not JSON ({})",
+                status_line(status),
+                self.quote(&err.to_string())
+            ),
+        })
+    }
+
+    /// Reads a success body as text, `expected` naming what it should be,
+    /// within `limit` bytes; an empty body is refused.
+    pub(super) fn read_text(
+        &self,
+        response: &mut Response<Body>,
+        limit: u64,
+        expected: &str,
+    ) -> Result<String, ApiError> {
+        let status = response.status();
         let bytes = response
             .body_mut()
             .with_config()
@@ -390,13 +581,7 @@ impl Client {
                 ),
             });
         }
-        serde_json::from_str(&text).map_err(|err| ApiError::Malformed {
-            detail: format!(
-                "HTTP {}: body is not JSON ({})",
-                status_line(status),
-                self.quote(&err.to_string())
-            ),
-        })
+        Ok(text)
     }
 
     /// The error detail, the server's own message (if any) on which the

@@ -14,9 +14,13 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::index_model::{IndexHost, IndexModel};
+use super::index_stats::IndexStats;
+use super::restore_job::{RestoreJob, RestoreJobPage};
+use super::restore_request::{CreateIndexRequest, CreateIndexResponse};
 use super::{ApiError, Backup, BackupPage, ControlPlane, Delivery, NewBackup, WriteFailure};
 use crate::cancel::Cancellation;
-use crate::config::{BackupId, HumanDuration, IndexName};
+use crate::config::{BackupId, HumanDuration, IndexName, RestoreJobId};
 
 /// How long past its own timeout a request may take to report before the
 /// guard gives up on it. Small enough to keep the one-second promise.
@@ -154,6 +158,69 @@ impl<A: ControlPlane + Send + Sync + 'static> ControlPlane for Guarded<A> {
             Err(WriteFailure::new(stopped.into_api_error(), delivery))
         })
     }
+
+    fn create_index_from_backup(
+        &self,
+        backup: &BackupId,
+        request: &CreateIndexRequest,
+        timeout: Duration,
+    ) -> Result<CreateIndexResponse, WriteFailure> {
+        let backup = backup.clone();
+        let request = request.clone();
+        self.call("create-index", timeout, move |api| {
+            api.create_index_from_backup(&backup, &request, timeout)
+        })
+        .unwrap_or_else(|stopped| {
+            let delivery = stopped.delivery();
+            Err(WriteFailure::new(stopped.into_api_error(), delivery))
+        })
+    }
+
+    fn describe_restore_job(
+        &self,
+        id: &RestoreJobId,
+        timeout: Duration,
+    ) -> Result<RestoreJob, ApiError> {
+        let id = id.clone();
+        self.call("describe-restore-job", timeout, move |api| {
+            api.describe_restore_job(&id, timeout)
+        })
+        .unwrap_or_else(|stopped| Err(stopped.into_api_error()))
+    }
+
+    fn list_restore_jobs(
+        &self,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<RestoreJobPage, ApiError> {
+        let token = token.map(str::to_owned);
+        self.call("list-restore-jobs", timeout, move |api| {
+            api.list_restore_jobs(token.as_deref(), timeout)
+        })
+        .unwrap_or_else(|stopped| Err(stopped.into_api_error()))
+    }
+
+    fn describe_index(&self, name: &IndexName, timeout: Duration) -> Result<IndexModel, ApiError> {
+        let name = name.clone();
+        self.call("describe-index", timeout, move |api| {
+            api.describe_index(&name, timeout)
+        })
+        .unwrap_or_else(|stopped| Err(stopped.into_api_error()))
+    }
+
+    fn describe_index_stats(
+        &self,
+        host: &IndexHost,
+        name: &IndexName,
+        timeout: Duration,
+    ) -> Result<IndexStats, ApiError> {
+        let host = host.clone();
+        let name = name.clone();
+        self.call("describe-index-stats", timeout, move |api| {
+            api.describe_index_stats(&host, &name, timeout)
+        })
+        .unwrap_or_else(|stopped| Err(stopped.into_api_error()))
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +259,97 @@ mod tests {
                 Delivery::NotSent,
             ))
         }
+
+        fn create_index_from_backup(
+            &self,
+            _: &BackupId,
+            _: &CreateIndexRequest,
+            _: Duration,
+        ) -> Result<CreateIndexResponse, WriteFailure> {
+            thread::sleep(self.0);
+            Err(WriteFailure::new(
+                ApiError::transient("finally"),
+                Delivery::NotSent,
+            ))
+        }
+
+        fn describe_restore_job(
+            &self,
+            _: &RestoreJobId,
+            _: Duration,
+        ) -> Result<RestoreJob, ApiError> {
+            thread::sleep(self.0);
+            Err(ApiError::transient("finally"))
+        }
+
+        fn list_restore_jobs(
+            &self,
+            _: Option<&str>,
+            _: Duration,
+        ) -> Result<RestoreJobPage, ApiError> {
+            thread::sleep(self.0);
+            Err(ApiError::transient("finally"))
+        }
+
+        fn describe_index(&self, _: &IndexName, _: Duration) -> Result<IndexModel, ApiError> {
+            thread::sleep(self.0);
+            Err(ApiError::transient("finally"))
+        }
+
+        fn describe_index_stats(
+            &self,
+            _: &IndexHost,
+            _: &IndexName,
+            _: Duration,
+        ) -> Result<IndexStats, ApiError> {
+            thread::sleep(self.0);
+            Err(ApiError::transient("finally"))
+        }
+    }
+
+    #[test]
+    fn an_abandoned_create_index_may_have_been_sent_so_it_is_looked_for_first() {
+        let guarded = Guarded::new(Stuck(Duration::from_secs(30)), Cancellation::new());
+        let request = CreateIndexRequest {
+            name: IndexName::from_raw("drill").unwrap(),
+            tags: None,
+            deletion_protection: None,
+        };
+        let started = Instant::now();
+        let failure = guarded
+            .create_index_from_backup(&id(), &request, Duration::from_millis(20))
+            .unwrap_err();
+        assert_eq!(failure.delivery, Delivery::NoAnswer);
+        assert_eq!(failure.resend, Resend::LookFirst);
+        let host = IndexHost::parse("127.0.0.1:9").unwrap();
+        let index = IndexName::from_raw("drill").unwrap();
+        let job = RestoreJobId::from_raw("j").unwrap();
+        let short = Duration::from_millis(20);
+        assert!(
+            guarded
+                .describe_restore_job(&job, short)
+                .unwrap_err()
+                .is_retryable()
+        );
+        assert!(
+            guarded
+                .list_restore_jobs(None, short)
+                .unwrap_err()
+                .is_retryable()
+        );
+        assert!(
+            guarded
+                .describe_index(&index, short)
+                .unwrap_err()
+                .is_retryable()
+        );
+        assert!(
+            guarded
+                .describe_index_stats(&host, &index, short)
+                .unwrap_err()
+                .is_retryable()
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     fn id() -> BackupId {

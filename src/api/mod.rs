@@ -1,11 +1,14 @@
-//! The Pinecone control plane, as far as a run needs it: describe a backup,
-//! list an index's backups, create a backup; their models and errors.
+//! The Pinecone API, as far as a run needs it: describe a backup, list an
+//! index's backups, create a backup; restore one into a new index, describe
+//! and list restore jobs, describe an index (control plane) and read its
+//! stats (the index's data plane); their models and errors.
 //!
 //! `ControlPlane` is the seam: `Client` (ureq) in production, wrapped in
 //! `Guarded` so that a hung server or a signal can never hold the process;
 //! scripted fakes in the unit tests. One client serves every resource
 //! (`client.rs`: agent, headers, trust, what a status code means); reads
-//! live in `backups.rs`, requests that change the world in `writes.rs`,
+//! live in `backups.rs` and `restores.rs`, requests that change the world
+//! in `writes.rs`,
 //! with the rule that says when one may be sent again. What comes back from
 //! the network is kept raw, so decisions are made on what the server said;
 //! the report sinks scrub the API key when they print (`report::redact`).
@@ -13,9 +16,17 @@
 mod backups;
 mod client;
 mod error_body;
+#[cfg(test)]
+mod fake_contract;
+mod fields;
 mod guard;
+pub mod index_model;
+pub mod index_stats;
 mod model;
 mod resolve;
+pub mod restore_job;
+pub mod restore_request;
+mod restores;
 mod retry_after;
 mod tls;
 mod writes;
@@ -23,12 +34,17 @@ mod writes;
 use std::fmt;
 use std::time::Duration;
 
-use crate::config::{BackupId, IndexName};
+use crate::config::{BackupId, IndexName, RestoreJobId};
+use index_model::{IndexHost, IndexModel};
+use index_stats::IndexStats;
+use restore_job::{RestoreJob, RestoreJobPage};
+use restore_request::{CreateIndexRequest, CreateIndexResponse};
 
 pub use backups::MAX_PAGE_SIZE;
 pub use client::{Client, NEWEST_PROVEN_API_VERSION};
 pub use guard::Guarded;
 pub use model::{Backup, BackupPage, FIELDS};
+pub use restores::RESTORE_JOBS_PAGE_SIZE;
 pub use retry_after::parse_retry_after;
 pub use tls::Note as TrustNote;
 pub use writes::{Delivery, NewBackup, Resend, WriteFailure, resend_rule};
@@ -55,6 +71,42 @@ pub trait ControlPlane {
         backup: &NewBackup,
         timeout: Duration,
     ) -> Result<Backup, WriteFailure>;
+
+    /// `POST /backups/{backup_id}/create-index`: starts a restore. Not
+    /// idempotent, like `create_backup`.
+    fn create_index_from_backup(
+        &self,
+        backup: &BackupId,
+        request: &CreateIndexRequest,
+        timeout: Duration,
+    ) -> Result<CreateIndexResponse, WriteFailure>;
+
+    /// `GET /restore-jobs/{job_id}`.
+    fn describe_restore_job(
+        &self,
+        id: &RestoreJobId,
+        timeout: Duration,
+    ) -> Result<RestoreJob, ApiError>;
+
+    /// `GET /restore-jobs`: one page of every job of the project, the first
+    /// or the one `token` names.
+    fn list_restore_jobs(
+        &self,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<RestoreJobPage, ApiError>;
+
+    /// `GET /indexes/{index_name}`.
+    fn describe_index(&self, name: &IndexName, timeout: Duration) -> Result<IndexModel, ApiError>;
+
+    /// `POST https://{host}/describe_index_stats` on index `name`'s data
+    /// plane.
+    fn describe_index_stats(
+        &self,
+        host: &IndexHost,
+        name: &IndexName,
+        timeout: Duration,
+    ) -> Result<IndexStats, ApiError>;
 }
 
 impl ControlPlane for Client {
@@ -78,6 +130,44 @@ impl ControlPlane for Client {
         timeout: Duration,
     ) -> Result<Backup, WriteFailure> {
         writes::create_backup(self, index, backup, timeout)
+    }
+
+    fn create_index_from_backup(
+        &self,
+        backup: &BackupId,
+        request: &CreateIndexRequest,
+        timeout: Duration,
+    ) -> Result<CreateIndexResponse, WriteFailure> {
+        writes::create_index_from_backup(self, backup, request, timeout)
+    }
+
+    fn describe_restore_job(
+        &self,
+        id: &RestoreJobId,
+        timeout: Duration,
+    ) -> Result<RestoreJob, ApiError> {
+        restores::describe_restore_job(self, id, timeout)
+    }
+
+    fn list_restore_jobs(
+        &self,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<RestoreJobPage, ApiError> {
+        restores::list_restore_jobs(self, token, timeout)
+    }
+
+    fn describe_index(&self, name: &IndexName, timeout: Duration) -> Result<IndexModel, ApiError> {
+        restores::describe_index(self, name, timeout)
+    }
+
+    fn describe_index_stats(
+        &self,
+        host: &IndexHost,
+        name: &IndexName,
+        timeout: Duration,
+    ) -> Result<IndexStats, ApiError> {
+        restores::describe_index_stats(self, host, name, timeout)
     }
 }
 
@@ -183,13 +273,3 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-// --- restore (issue 10): added apart from the module list above, for the merge ---
-#[cfg(test)]
-mod fake_contract;
-mod fields;
-pub mod index_model;
-pub mod index_stats;
-pub mod restore_job;
-pub mod restore_request;
-// --- end restore ---

@@ -117,6 +117,12 @@ impl Trust {
         Trust::from_sources(paths, read_paths, read_os_store)
     }
 
+    /// The trust for HTTPS requests, whatever the control plane's scheme:
+    /// the bundled roots plus the configured or operating system's ones.
+    pub fn for_https(paths: &CaCertPaths) -> Trust {
+        Trust::from_sources(paths, read_paths, read_os_store)
+    }
+
     /// The bundled roots and nothing else.
     fn bundled_only() -> Trust {
         Trust {

@@ -1,20 +1,23 @@
 //! Requests that change the world (`POST`), and the rule that says when one
-//! may be sent again.
+//! may be sent again: a create of a backup, and a create of an index from a
+//! backup (a restore).
 //!
-//! A create is not idempotent: a failure after the request left may mean
-//! the backup exists. So a failure says how far the request got
-//! (`Delivery`), and `resend_rule` turns that into what the caller may do
-//! (`Resend`): send again only when the server cannot have acted; after an
-//! ambiguous failure, look for the result first. Looking is the caller's
-//! (the create stage lists the index's backups); this file only decides.
+//! Neither is idempotent: a failure after the request left may mean the
+//! backup, or the restore, exists. So a failure says how far the request
+//! got (`Delivery`), and `resend_rule` turns that into what the caller may
+//! do (`Resend`): send again only when the server cannot have acted; after
+//! an ambiguous failure, look for the result first. Looking is the
+//! caller's (the create stage lists the index's backups, the restore stage
+//! the restore jobs); this file only decides.
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use super::client::{Client, Subject, status_line};
+use super::restore_request::{self, CreateIndexAnswer, CreateIndexRequest, CreateIndexResponse};
 use super::{ApiError, Backup};
-use crate::config::{IndexName, percent_encode};
+use crate::config::{BackupId, IndexName, percent_encode};
 
 /// The largest create answer accepted (a BackupModel, as for a describe).
 const MAX_BODY_BYTES: u64 = 1024 * 1024;
@@ -110,6 +113,7 @@ impl WriteFailure {
 /// | 408 or 5xx | `LookFirst` |
 /// | 429 `QUOTA_EXCEEDED` | `Never` |
 /// | any other 429 (a rate limit: the server did not act) | `AfterDelay` |
+/// | 412 (2026-07's "backup not completed": nothing was created) | `AfterDelay` |
 /// | any other status | `Never` |
 /// | cancelled | `Never` |
 pub fn resend_rule(delivery: &Delivery, error: &ApiError) -> Resend {
@@ -123,7 +127,7 @@ pub fn resend_rule(delivery: &Delivery, error: &ApiError) -> Resend {
         Delivery::Answered { status, code } => match status {
             408 | 500..=599 => Resend::LookFirst,
             429 if code.as_deref() == Some("QUOTA_EXCEEDED") => Resend::Never,
-            429 => Resend::AfterDelay,
+            429 | 412 => Resend::AfterDelay,
             _ => Resend::Never,
         },
     }
@@ -171,6 +175,68 @@ pub(super) fn create_backup(
         _ => Err(unreadable(ApiError::Malformed {
             detail: format!(
                 "HTTP {}: the new backup's answer has no backup_id",
+                status_line(status)
+            ),
+        })),
+    }
+}
+
+/// The largest create-index answer accepted (two ids).
+const MAX_CREATE_INDEX_BODY_BYTES: u64 = 64 * 1024;
+
+/// `POST /backups/{backup_id}/create-index`: a restore of the backup into
+/// a new index. Success is 202 with a `CreateIndexFromBackupResponse`
+/// (any 2xx is read the same); a 2xx whose body cannot be read means the
+/// restore started under an unknown job (`Delivery::Unreadable`, so the
+/// caller looks for it). What 404, 409 and 412 mean is the client's
+/// (`Subject::NewIndexFrom`); the status is kept in `Delivery::Answered`
+/// for the caller.
+pub(super) fn create_index_from_backup(
+    client: &Client,
+    backup: &BackupId,
+    request: &CreateIndexRequest,
+    timeout: Duration,
+) -> Result<CreateIndexResponse, WriteFailure> {
+    let path = format!("/backups/{}/create-index", backup.path_segment());
+    let mut response = client
+        .post_json(&path, &request.to_json(), timeout)
+        .map_err(|unanswered| {
+            let delivery = if unanswered.sent {
+                Delivery::NoAnswer
+            } else {
+                Delivery::NotSent
+            };
+            WriteFailure::new(unanswered.error, delivery)
+        })?;
+    let status = response.status();
+    if !status.is_success() {
+        let subject = Subject::NewIndexFrom {
+            backup: backup.as_str(),
+            index: request.name.as_str(),
+        };
+        let refusal = client.refusal(&mut response, subject);
+        let delivery = Delivery::Answered {
+            status: refusal.status,
+            code: refusal.code,
+        };
+        return Err(WriteFailure::new(refusal.error, delivery));
+    }
+    let unreadable = |error| WriteFailure::new(error, Delivery::Unreadable);
+    let text = client
+        .read_text(
+            &mut response,
+            MAX_CREATE_INDEX_BODY_BYTES,
+            "a CreateIndexFromBackupResponse",
+        )
+        .map_err(unreadable)?;
+    match restore_request::classify(status.as_u16(), &text, client.key()) {
+        CreateIndexAnswer::Accepted(answer) => Ok(answer),
+        CreateIndexAnswer::AcceptedUnreadable { detail } => Err(unreadable(ApiError::Malformed {
+            detail: client.quote(&detail),
+        })),
+        other => Err(unreadable(ApiError::Malformed {
+            detail: format!(
+                "HTTP {}: read as {other:?}, not as a success",
                 status_line(status)
             ),
         })),
@@ -226,6 +292,11 @@ mod tests {
             (answered(403, Some("FORBIDDEN")), &tls, Resend::Never),
             (answered(404, Some("NOT_FOUND")), &tls, Resend::Never),
             (answered(409, None), &tls, Resend::Never),
+            (
+                answered(412, Some("FAILED_PRECONDITION")),
+                &transient,
+                Resend::AfterDelay,
+            ),
             (answered(422, None), &tls, Resend::Never),
             (answered(302, None), &tls, Resend::Never),
             (Delivery::NoAnswer, &ApiError::Cancelled, Resend::Never),

@@ -53,6 +53,45 @@ impl BackupId {
     }
 }
 
+/// A restore job id (`--restore-job-id`): the same rules as a backup id,
+/// since it is placed in a path the same way (`/restore-jobs/{job_id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreJobId(String);
+
+impl RestoreJobId {
+    /// Validates an id as given: trimmed, not empty, not a dot segment, no
+    /// control character.
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        let id = raw.trim();
+        if id.is_empty() {
+            return Err("the restore job id is empty".to_owned());
+        }
+        if id == "." || id == ".." {
+            return Err(format!("{} is not a restore job id", quoted(id)));
+        }
+        if id.chars().any(char::is_control) {
+            return Err("the restore job id contains a control character".to_owned());
+        }
+        Ok(RestoreJobId(id.to_owned()))
+    }
+
+    /// The id as given (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id percent-encoded as one path segment.
+    pub fn path_segment(&self) -> String {
+        percent_encode(&self.0)
+    }
+}
+
+impl fmt::Display for RestoreJobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Text percent-encoded as one path segment or query value: everything but
 /// RFC 3986's unreserved characters is escaped.
 pub fn percent_encode(text: &str) -> String {

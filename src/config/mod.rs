@@ -25,13 +25,14 @@ use std::time::Duration;
 
 pub use api_key::{ApiKey, ApiKeyError};
 pub use duration::{GRAMMAR as DURATION_GRAMMAR, HumanDuration};
-pub use endpoint::{BackupId, Endpoint, percent_encode};
+pub use endpoint::{BackupId, Endpoint, RestoreJobId, percent_encode};
 pub use env::{CaCertPaths, Env, PROXY_VARIABLES};
 pub use headers::AdditionalHeaders;
 pub use multiplier::{MAX_MULTIPLIER, Multiplier};
-pub use proxy::{ProxySetting, Proxying, no_proxy_matches};
+pub use proxy::{ProxySetting, ProxyVariables, Proxying, no_proxy_matches};
 pub use quote::{escaped, one_line, quoted};
 
+use crate::api::restore_request::{DeletionProtection, RestoreTags};
 use crate::cli::{Cli, Origin, Origins};
 use crate::schedule::Schedule;
 use crate::status::{StatusRules, StatusSet};
@@ -58,6 +59,9 @@ pub enum Selection {
         /// `--max-age`: backups created longer ago are ignored.
         max_age: Option<Duration>,
     },
+    /// `--restore-job-id`: no backup is selected; the run waits for this
+    /// restore job, then its index, then checks the data.
+    RestoreJob(RestoreJobId),
 }
 
 impl Selection {
@@ -67,8 +71,21 @@ impl Selection {
             Selection::Id(_) => "--backup-id",
             Selection::Create { .. } => "--create-from-index",
             Selection::Latest { .. } => "--latest-of-index",
+            Selection::RestoreJob(_) => "--restore-job-id",
         }
     }
+}
+
+/// `--restore-to-index` and what goes with it: the index a run creates
+/// from the selected backup once it is ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restore {
+    /// The index to create (`--restore-to-index`), validated.
+    pub index: IndexName,
+    /// `--restore-tags`.
+    pub tags: Option<RestoreTags>,
+    /// `--restore-deletion-protection`; `None` leaves it to Pinecone.
+    pub deletion_protection: Option<DeletionProtection>,
 }
 
 /// Everything a run needs, validated.
@@ -89,6 +106,9 @@ pub struct Config {
     pub additional_headers: AdditionalHeaders,
     /// Whether requests go through a proxy, and which.
     pub proxy: Proxying,
+    /// The proxy variables, to choose the route to an index's data-plane
+    /// host after a restore.
+    pub proxy_variables: ProxyVariables,
     /// Overall deadline.
     pub timeout: Duration,
     /// Per-request timeout, before clipping to the time left.
@@ -99,6 +119,11 @@ pub struct Config {
     pub intervals: Intervals,
     /// Which statuses end the wait.
     pub statuses: StatusRules,
+    /// The restore to start once the backup is ready (`--restore-to-index`).
+    pub restore: Option<Restore>,
+    /// Whether a restored index's data is checked against the backup's
+    /// counts (not `--no-restore-verify`). Only read when the run restores.
+    pub restore_verify: bool,
     /// Print the result as JSON on stdout.
     pub json: bool,
     /// A fixed jitter seed, for a repeatable schedule.
@@ -131,17 +156,24 @@ pub struct ConfigError {
     pub message: String,
     /// The other flag, when the rule broken is that two do not go together.
     pub conflicts_with: Option<String>,
+    /// The other flag, when the rule broken is that this one needs it.
+    pub requires: Option<String>,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.conflicts_with {
-            None => write!(f, "invalid value for {}: {}", self.flag, self.message),
-            Some(other) => write!(
+        match (&self.conflicts_with, &self.requires) {
+            (Some(other), _) => write!(
                 f,
                 "the argument '{}' cannot be used with {other}: {}",
                 self.flag, self.message
             ),
+            (None, Some(other)) => write!(
+                f,
+                "the argument '{}' cannot be used without {other}: {}",
+                self.flag, self.message
+            ),
+            (None, None) => write!(f, "invalid value for {}: {}", self.flag, self.message),
         }
     }
 }
@@ -153,6 +185,7 @@ fn invalid(flag: &'static str, message: impl Into<String>) -> ConfigError {
         flag,
         message: message.into(),
         conflicts_with: None,
+        requires: None,
     }
 }
 
@@ -163,6 +196,17 @@ fn conflict(flag: &'static str, other: String, message: impl Into<String>) -> Co
         flag,
         message: message.into(),
         conflicts_with: Some(other),
+        requires: None,
+    }
+}
+
+/// A flag given without the one it goes with (`other`, shown as given).
+fn requires(flag: &'static str, other: String, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        flag,
+        message: message.into(),
+        conflicts_with: None,
+        requires: Some(other),
     }
 }
 
@@ -170,6 +214,7 @@ impl Config {
     /// Checks the parsed flags against each other and the environment.
     pub fn from_cli(cli: &Cli, origins: Origins, env: &Env) -> Result<Config, ConfigError> {
         let (selection, ignored_env_backup_id) = selection(cli, origins)?;
+        let restore = restore(cli, &selection)?;
         let api_key =
             ApiKey::from_raw(&cli.api_key).map_err(|err| invalid("--api-key", err.to_string()))?;
         let endpoint =
@@ -189,8 +234,9 @@ impl Config {
                 .map_err(|message| invalid("PINECONE_ADDITIONAL_HEADERS", message))?,
             None => AdditionalHeaders::default(),
         };
-        let proxy = Proxying::from_env(env, &endpoint)
+        let proxy_variables = ProxyVariables::from_env(env)
             .map_err(|(variable, message)| invalid(variable, message))?;
+        let proxy = proxy_variables.route(endpoint.host(), endpoint.is_loopback());
 
         // Zero is allowed here alone: one check, as `kubectl wait --timeout=0`.
         // A create is not a check: it needs time to finish.
@@ -201,6 +247,22 @@ impl Config {
                 "'--create-from-index'".to_owned(),
                 "checking once does not leave a new backup time to finish; \
                  give a deadline such as --timeout 30m",
+            ));
+        }
+        // A restore is several waits (job, index, stats), each of which
+        // needs time; one check cannot say anything useful about them.
+        if timeout.is_zero() && (restore.is_some() || matches!(selection, Selection::RestoreJob(_)))
+        {
+            let with = if restore.is_some() {
+                "'--restore-to-index'"
+            } else {
+                "'--restore-job-id'"
+            };
+            return Err(conflict(
+                "--timeout 0",
+                with.to_owned(),
+                "checking once does not leave a restore time to finish; \
+                 give a deadline such as --timeout 3h",
             ));
         }
         let request_timeout = positive("--request-timeout", cli.request_timeout)?;
@@ -232,6 +294,7 @@ impl Config {
             api_version,
             additional_headers,
             proxy,
+            proxy_variables,
             timeout,
             request_timeout,
             schedule: Schedule::new(initial, max, multiplier, request_timeout),
@@ -241,6 +304,8 @@ impl Config {
                 multiplier,
             },
             statuses,
+            restore,
+            restore_verify: !cli.no_restore_verify,
             json: cli.json,
             jitter_seed: cli.jitter_seed,
             origins,
@@ -262,6 +327,7 @@ fn selection(
         ("--backup-id", id_from_flag),
         ("--create-from-index", cli.create_from_index.is_some()),
         ("--latest-of-index", cli.latest_of_index.is_some()),
+        ("--restore-job-id", cli.restore_job_id.is_some()),
     ]
     .into_iter()
     .filter_map(|(flag, given)| given.then_some(flag))
@@ -296,8 +362,12 @@ fn selection(
                 .map(|age| positive("--max-age", age))
                 .transpose()?,
         }
+    } else if let Some(raw) = &cli.restore_job_id {
+        Selection::RestoreJob(
+            RestoreJobId::from_raw(raw).map_err(|message| invalid("--restore-job-id", message))?,
+        )
     } else {
-        // clap requires one of the three, so the id is there.
+        // clap requires one of the four, so the id is there.
         let raw = cli.backup_id.as_deref().unwrap_or_default();
         let id = BackupId::from_raw(raw).map_err(|message| invalid("--backup-id", message))?;
         Selection::Id(id)
@@ -336,6 +406,72 @@ fn selection(
         _ => None,
     };
     Ok((selection, ignored))
+}
+
+/// `--restore-to-index` and the flags that go with it, checked before any
+/// request. `--restore-job-id` waits for a restore that exists, so the
+/// flags that start one do not go with it; the others need
+/// `--restore-to-index` (or, for `--no-restore-verify`, either).
+fn restore(cli: &Cli, selection: &Selection) -> Result<Option<Restore>, ConfigError> {
+    let starting = [
+        ("--restore-to-index", cli.restore_to_index.is_some()),
+        ("--restore-tags", cli.restore_tags.is_some()),
+        (
+            "--restore-deletion-protection",
+            cli.restore_deletion_protection.is_some(),
+        ),
+    ];
+    if let Selection::RestoreJob(_) = selection {
+        if let Some((flag, _)) = starting.iter().find(|(_, given)| *given) {
+            return Err(conflict(
+                flag,
+                "'--restore-job-id'".to_owned(),
+                format!(
+                    "{flag} is for a restore this run starts; --restore-job-id waits for one \
+                     that exists"
+                ),
+            ));
+        }
+        return Ok(None);
+    }
+    let Some(raw) = &cli.restore_to_index else {
+        for (flag, given) in &starting[1..] {
+            if *given {
+                return Err(requires(
+                    flag,
+                    "'--restore-to-index'".to_owned(),
+                    format!("{flag} is for the index --restore-to-index creates"),
+                ));
+            }
+        }
+        if cli.no_restore_verify {
+            return Err(requires(
+                "--no-restore-verify",
+                "'--restore-to-index' or '--restore-job-id'".to_owned(),
+                "there is no restored index to check",
+            ));
+        }
+        return Ok(None);
+    };
+    let index =
+        IndexName::from_raw(raw).map_err(|message| invalid("--restore-to-index", message))?;
+    let tags = cli
+        .restore_tags
+        .as_deref()
+        .map(str::parse::<RestoreTags>)
+        .transpose()
+        .map_err(|message| invalid("--restore-tags", message))?;
+    let deletion_protection = cli
+        .restore_deletion_protection
+        .as_deref()
+        .map(str::parse::<DeletionProtection>)
+        .transpose()
+        .map_err(|message| invalid("--restore-deletion-protection", message))?;
+    Ok(Some(Restore {
+        index,
+        tags,
+        deletion_protection,
+    }))
 }
 
 /// A backup name as given: trimmed, not empty, no control characters (it
@@ -677,6 +813,173 @@ mod tests {
         assert_eq!(err.flag, "--backup-name");
         let err = bare(&["--latest-of-index", "p", "--max-age", "0"]).unwrap_err();
         assert_eq!(err.flag, "--max-age");
+    }
+
+    #[test]
+    fn a_restore_follows_any_backup_mode_with_its_options_checked() {
+        for mode in [
+            &["--backup-id", "b"][..],
+            &["--create-from-index", "prod"][..],
+            &["--latest-of-index", "prod"][..],
+        ] {
+            let mut args = mode.to_vec();
+            args.extend([
+                "--restore-to-index",
+                " drill-1 ",
+                "--restore-tags",
+                r#"{"purpose":"restore-drill"}"#,
+                "--restore-deletion-protection",
+                "disabled",
+            ]);
+            let config = bare(&args).unwrap();
+            let restore = config.restore.unwrap();
+            assert_eq!(restore.index.as_str(), "drill-1");
+            assert_eq!(
+                restore.tags.unwrap().iter().collect::<Vec<_>>(),
+                vec![("purpose", "restore-drill")]
+            );
+            assert_eq!(
+                restore.deletion_protection,
+                Some(DeletionProtection::Disabled)
+            );
+            assert!(config.restore_verify);
+        }
+        let config = bare(&[
+            "--backup-id",
+            "b",
+            "--restore-to-index",
+            "d",
+            "--no-restore-verify",
+        ])
+        .unwrap();
+        assert!(!config.restore_verify);
+        assert!(bare(&["--backup-id", "b"]).unwrap().restore.is_none());
+    }
+
+    #[test]
+    fn restore_values_are_checked_before_any_request_naming_the_flag() {
+        for (args, flag) in [
+            (&["--restore-to-index", "Drill_1"][..], "--restore-to-index"),
+            (&["--restore-to-index", "drill-"][..], "--restore-to-index"),
+            (
+                &["--restore-to-index", &"a".repeat(46)][..],
+                "--restore-to-index",
+            ),
+            (
+                &["--restore-to-index", "d", "--restore-tags", "[1]"][..],
+                "--restore-tags",
+            ),
+            (
+                &["--restore-to-index", "d", "--restore-tags", r#"{"a":1}"#][..],
+                "--restore-tags",
+            ),
+            (
+                &[
+                    "--restore-to-index",
+                    "d",
+                    "--restore-deletion-protection",
+                    "on",
+                ][..],
+                "--restore-deletion-protection",
+            ),
+            (&["--restore-job-id", " "][..], "--restore-job-id"),
+            (&["--restore-job-id", ".."][..], "--restore-job-id"),
+        ] {
+            let mut all = vec!["--backup-id", "b"];
+            if args[0] == "--restore-job-id" {
+                all.clear();
+            }
+            all.extend_from_slice(args);
+            let err = bare(&all).unwrap_err();
+            assert_eq!(err.flag, flag, "{args:?}: {err}");
+            assert!(!err.to_string().contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_restore_flag_without_its_mode_is_refused_naming_both() {
+        for (args, message) in [
+            (
+                &["--backup-id", "b", "--restore-tags", "{}"][..],
+                "the argument '--restore-tags' cannot be used without '--restore-to-index'",
+            ),
+            (
+                &[
+                    "--latest-of-index",
+                    "p",
+                    "--restore-deletion-protection",
+                    "enabled",
+                ][..],
+                "the argument '--restore-deletion-protection' cannot be used without '--restore-to-index'",
+            ),
+            (
+                &["--create-from-index", "p", "--no-restore-verify"][..],
+                "the argument '--no-restore-verify' cannot be used without '--restore-to-index' or '--restore-job-id'",
+            ),
+            (
+                &["--restore-job-id", "j", "--backup-id", "b"][..],
+                "the argument '--restore-job-id' cannot be used with '--backup-id'",
+            ),
+            (
+                &["--create-from-index", "p", "--restore-job-id", "j"][..],
+                "the argument '--restore-job-id' cannot be used with '--create-from-index'",
+            ),
+            (
+                &["--latest-of-index", "p", "--restore-job-id", "j"][..],
+                "the argument '--restore-job-id' cannot be used with '--latest-of-index'",
+            ),
+            (
+                &["--restore-job-id", "j", "--restore-to-index", "d"][..],
+                "the argument '--restore-to-index' cannot be used with '--restore-job-id'",
+            ),
+            (
+                &["--restore-job-id", "j", "--restore-tags", "{}"][..],
+                "the argument '--restore-tags' cannot be used with '--restore-job-id'",
+            ),
+            (
+                &["--restore-job-id", "j", "--max-age", "1h"][..],
+                "the argument '--max-age' cannot be used with '--restore-job-id'",
+            ),
+            (
+                &["--restore-job-id", "j", "--backup-name", "x"][..],
+                "the argument '--backup-name' cannot be used with '--restore-job-id'",
+            ),
+            (
+                &[
+                    "--backup-id",
+                    "b",
+                    "--restore-to-index",
+                    "d",
+                    "--timeout",
+                    "0",
+                ][..],
+                "the argument '--timeout 0' cannot be used with '--restore-to-index'",
+            ),
+            (
+                &["--restore-job-id", "j", "--timeout", "0s"][..],
+                "the argument '--timeout 0' cannot be used with '--restore-job-id'",
+            ),
+        ] {
+            let err = bare(args).unwrap_err().to_string();
+            assert!(err.starts_with(message), "{args:?}: {err}");
+        }
+        let config = bare(&["--restore-job-id", " job-1 ", "--no-restore-verify"]).unwrap();
+        assert_eq!(
+            config.selection,
+            Selection::RestoreJob(RestoreJobId::from_raw("job-1").unwrap())
+        );
+        assert!(config.restore.is_none());
+        assert!(!config.restore_verify);
+    }
+
+    #[test]
+    fn the_restore_job_mode_wins_over_the_backup_id_from_the_environment() {
+        let mut parsed = Cli::parse_args(["w", "--api-key", "k", "--restore-job-id", "j"]).unwrap();
+        parsed.cli.backup_id = Some("from-env".to_owned());
+        parsed.origins.backup_id = Origin::Env("PINECONE_BACKUP_ID");
+        let config = Config::from_cli(&parsed.cli, parsed.origins, &Env::default()).unwrap();
+        assert!(matches!(config.selection, Selection::RestoreJob(_)));
+        assert_eq!(config.ignored_env_backup_id, Some("--restore-job-id"));
     }
 
     #[test]

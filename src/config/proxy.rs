@@ -115,24 +115,56 @@ pub enum Proxying {
 /// A proxy variable that cannot be used: the variable and why.
 pub type ProxyError = (&'static str, String);
 
+/// The proxy variables as read and validated once, so that a route can be
+/// chosen for every host a run talks to: the control plane (`--api-host`)
+/// and, after a restore, the index's own data-plane host, which `NO_PROXY`
+/// may list differently.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyVariables {
+    setting: Option<ProxySetting>,
+    http_proxy: Option<&'static str>,
+    no_proxy: Option<(&'static str, String)>,
+}
+
+impl ProxyVariables {
+    /// Reads and validates the proxy variables of `env`.
+    pub fn from_env(env: &Env) -> Result<Self, ProxyError> {
+        let setting = match env.proxies.first() {
+            None => None,
+            Some((variable, raw)) => Some(
+                ProxySetting::from_variable(variable, raw)
+                    .map_err(|message| (*variable, message))?,
+            ),
+        };
+        Ok(ProxyVariables {
+            setting,
+            http_proxy: env.http_proxy,
+            no_proxy: env.no_proxy.clone(),
+        })
+    }
+
+    /// The route to `host` (lower case, IPv6 without brackets); a loopback
+    /// host is never proxied.
+    pub fn route(&self, host: &str, loopback: bool) -> Proxying {
+        let Some(setting) = &self.setting else {
+            return Proxying::Direct(self.http_proxy.filter(|_| !loopback));
+        };
+        if loopback {
+            return Proxying::LoopbackDirect(setting.clone());
+        }
+        match &self.no_proxy {
+            Some((name, list)) if no_proxy_matches(list, host) => {
+                Proxying::Excluded(setting.clone(), name)
+            }
+            _ => Proxying::Via(setting.clone()),
+        }
+    }
+}
+
 impl Proxying {
     /// Chooses and validates the proxy for `endpoint`.
     pub fn from_env(env: &Env, endpoint: &Endpoint) -> Result<Self, ProxyError> {
-        let Some((variable, raw)) = env.proxies.first() else {
-            let unused = env.http_proxy.filter(|_| !endpoint.is_loopback());
-            return Ok(Proxying::Direct(unused));
-        };
-        let setting =
-            ProxySetting::from_variable(variable, raw).map_err(|message| (*variable, message))?;
-        if endpoint.is_loopback() {
-            return Ok(Proxying::LoopbackDirect(setting));
-        }
-        match &env.no_proxy {
-            Some((name, list)) if no_proxy_matches(list, endpoint.host()) => {
-                Ok(Proxying::Excluded(setting, name))
-            }
-            _ => Ok(Proxying::Via(setting)),
-        }
+        Ok(ProxyVariables::from_env(env)?.route(endpoint.host(), endpoint.is_loopback()))
     }
 
     /// The proxy the HTTP client should use, if any.
@@ -223,6 +255,37 @@ mod tests {
             no_proxy: no_proxy.map(|list| ("NO_PROXY", list.to_owned())),
             ..Env::default()
         }
+    }
+
+    #[test]
+    fn every_host_of_a_run_gets_its_own_route_from_the_same_variables() {
+        let variables = ProxyVariables::from_env(&env(
+            &[("HTTPS_PROXY", "http://proxy:3128")],
+            Some("api.pinecone.io"),
+        ))
+        .unwrap();
+        // The control plane is listed in NO_PROXY; an index's data-plane
+        // host is not, so it goes through the proxy.
+        assert!(matches!(
+            variables.route("api.pinecone.io", false),
+            Proxying::Excluded(_, "NO_PROXY")
+        ));
+        assert!(matches!(
+            variables.route("drill-abc.svc.aped-1.pinecone.io", false),
+            Proxying::Via(_)
+        ));
+        assert!(matches!(
+            variables.route("127.0.0.1", true),
+            Proxying::LoopbackDirect(_)
+        ));
+        let none = ProxyVariables::from_env(&env(&[], None)).unwrap();
+        assert!(matches!(none.route("h", false), Proxying::Direct(None)));
+        // The same answer as for the control plane's endpoint.
+        let e = env(&[("HTTPS_PROXY", "http://proxy:3128")], Some("pinecone.io"));
+        assert!(matches!(
+            Proxying::from_env(&e, &endpoint("https://api.pinecone.io")).unwrap(),
+            Proxying::Excluded(..)
+        ));
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub struct Variables {
     pub elapsed_seconds: String,
     /// `PINECONE_BACKUP_CREATED`: `true` when this run created the backup.
     pub created: String,
-    /// `PINECONE_BACKUP_SELECTED_BY`: `id`, `create` or `latest`.
+    /// `PINECONE_BACKUP_SELECTED_BY`: `id`, `create`, `latest` or `restore_job`.
     pub selected_by: String,
     /// `PINECONE_BACKUP_STAGE`: the last stage entered.
     pub stage: String,

@@ -3,7 +3,11 @@
 //!
 //! The object is documented in README.md ("The --json object"); `version`
 //! says which shape it has, and goes up when a key changes meaning or goes
-//! away (adding keys does not change it).
+//! away (adding keys does not change it). Version 2 (issue 10): `stage`
+//! and `selected_by` take new values (`restore`, `index`, `verify`;
+//! `restore_job`), and with `--restore-job-id` `backup_id` is the backup
+//! the job restored rather than one the user named; the restore keys and
+//! the `restore_job`, `index` and `verify` objects are new.
 //!
 //! Values are exact, except that the API key is scrubbed from everything
 //! that did not come from the waiter itself: strings, object keys, and
@@ -16,7 +20,7 @@ use super::escape::json_line;
 use super::redact::Redactor;
 
 /// The schema version of the object.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Renders the result object, ending with a newline.
 pub fn render(report: &Report, redactor: &Redactor) -> String {
@@ -29,10 +33,49 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
                 "result": stage.outcome.label(),
                 "attempts": stage.attempts,
                 "elapsed_seconds": stage.duration.as_millis() as f64 / 1000.0,
+                "started_seconds": stage.started.as_millis() as f64 / 1000.0,
                 "statuses": redactor.json(&json!(stage.statuses)),
+                "detail": redactor.json(&json!(stage.detail)),
             })
         })
         .collect();
+    let restore = report.restore.as_ref();
+    let job = restore.and_then(|r| r.job.as_ref());
+    let index = restore.and_then(|r| r.index.as_ref());
+    let [
+        restore_job_id,
+        restore_status,
+        _,
+        _,
+        restored_index_name,
+        restored_index_id,
+        restored_index_host,
+        restored_index_state,
+        _,
+    ] = report.restore_outputs().map(|value| {
+        if value.is_empty() {
+            Value::Null
+        } else {
+            redactor.json(&json!(value))
+        }
+    });
+    let verify = match restore {
+        Some(restored) if restored.stats.is_some() || restored.expected.is_some() => {
+            let counts = restored.stats.as_ref().map(|(_, counts)| counts);
+            json!({
+                "expected_records": restored.expected.map(|e| e.records),
+                "expected_namespaces": restored.expected.map(|e| e.namespaces),
+                "records": counts.map(|c| c.seen_records),
+                "namespaces": counts.map(|c| c.seen_namespaces),
+                "matches": counts.map(|c| c.matches()),
+                "stats": restored
+                    .stats
+                    .as_ref()
+                    .map_or(Value::Null, |(stats, _)| redactor.json(&stats.as_json())),
+            })
+        }
+        _ => Value::Null,
+    };
     let object = json!({
         "version": VERSION,
         "created": report.created,
@@ -50,6 +93,27 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
             .backup
             .as_ref()
             .map_or(Value::Null, |b| redactor.json(&b.as_json())),
+        "restore_created": report
+            .created
+            .map(|_| restore.is_some_and(|r| r.created)),
+        "restore_job_id": restore_job_id,
+        "restore_status": restore_status,
+        "restore_percent_complete": job
+            .and_then(|j| j.as_json().get("percent_complete").cloned())
+            .filter(Value::is_number)
+            .map_or(Value::Null, |percent| redactor.json(&percent)),
+        "restored_index_name": restored_index_name,
+        "restored_index_id": restored_index_id,
+        "restored_index_host": restored_index_host,
+        "restored_index_state": restored_index_state,
+        "restored_record_count": restore
+            .and_then(|r| r.stats.as_ref())
+            .map_or(Value::Null, |(stats, _)| {
+                redactor.json(&json!(stats.total_vector_count()))
+            }),
+        "restore_job": job.map_or(Value::Null, |j| redactor.json(&j.as_json())),
+        "index": index.map_or(Value::Null, |i| redactor.json(&i.as_json())),
+        "verify": verify,
     });
     let mut line = json_line(object.to_string());
     line.push('\n');
@@ -77,6 +141,8 @@ mod tests {
             selected_by: Some(SelectedBy::Create),
             stage: Some(Stage::Backup),
             selected: None,
+            restore: None,
+            restoring: false,
             stages: vec![
                 StageReport {
                     stage: Stage::Select,
@@ -84,6 +150,8 @@ mod tests {
                     attempts: 1,
                     duration: Duration::from_millis(120),
                     statuses: Vec::new(),
+                    started: Duration::ZERO,
+                    detail: None,
                 },
                 StageReport {
                     stage: Stage::Backup,
@@ -91,6 +159,8 @@ mod tests {
                     attempts: 6,
                     duration: Duration::from_millis(29_892),
                     statuses: vec!["Initializing".into()],
+                    started: Duration::from_millis(120),
+                    detail: None,
                 },
             ],
         };
@@ -98,10 +168,15 @@ mod tests {
             render(&report, &Redactor::default()),
             "{\"attempts\":7,\"backup\":{\"status\":\"Initializing\"},\"backup_id\":\"b1\",\
              \"created\":true,\"elapsed_seconds\":30.012,\"error\":\"deadline of 30s passed\",\
-             \"exit_code\":3,\"result\":\"timeout\",\"selected_by\":\"create\",\"stage\":\"backup\",\
-             \"stages\":[{\"attempts\":1,\"elapsed_seconds\":0.12,\"result\":\"ready\",\"stage\":\"select\",\
-             \"statuses\":[]},{\"attempts\":6,\"elapsed_seconds\":29.892,\"result\":\"timeout\",\
-             \"stage\":\"backup\",\"statuses\":[\"Initializing\"]}],\"status\":\"Initializing\",\"version\":1}\n"
+             \"exit_code\":3,\"index\":null,\"restore_created\":false,\"restore_job\":null,\
+             \"restore_job_id\":null,\"restore_percent_complete\":null,\"restore_status\":null,\
+             \"restored_index_host\":null,\"restored_index_id\":null,\"restored_index_name\":null,\
+             \"restored_index_state\":null,\"restored_record_count\":null,\"result\":\"timeout\",\
+             \"selected_by\":\"create\",\"stage\":\"backup\",\
+             \"stages\":[{\"attempts\":1,\"detail\":null,\"elapsed_seconds\":0.12,\"result\":\"ready\",\
+             \"stage\":\"select\",\"started_seconds\":0.0,\"statuses\":[]},{\"attempts\":6,\"detail\":null,\
+             \"elapsed_seconds\":29.892,\"result\":\"timeout\",\"stage\":\"backup\",\"started_seconds\":0.12,\
+             \"statuses\":[\"Initializing\"]}],\"status\":\"Initializing\",\"verify\":null,\"version\":2}\n"
         );
     }
 
@@ -111,7 +186,18 @@ mod tests {
         let value: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(value["result"], "invalid");
         assert_eq!(value["exit_code"], 2);
-        assert_eq!(value["version"], 1);
+        assert_eq!(value["version"], 2);
+        for key in [
+            "restore_created",
+            "restore_job_id",
+            "restored_index_name",
+            "restored_index_host",
+            "restore_job",
+            "index",
+            "verify",
+        ] {
+            assert!(value[key].is_null(), "{key}");
+        }
         assert!(value["backup"].is_null() && value["status"].is_null());
         assert!(value["created"].is_null() && value["selected_by"].is_null());
         assert!(value["stage"].is_null());

@@ -24,7 +24,7 @@ use super::escape::{
 };
 use super::redact::{MARK, Redactor};
 use super::terminal::{Paint, paint};
-use super::{Report, headline};
+use super::{Report, timeline};
 use crate::api::Backup;
 use crate::cli::Origin;
 use crate::config::{Config, HumanDuration, Selection};
@@ -44,6 +44,8 @@ pub struct Log<W: Write> {
     colour: bool,
     group_open: bool,
     redactor: Redactor,
+    /// The stage last entered, so that a warning names what it is about.
+    stage: Option<Stage>,
 }
 
 impl<W: Write> Log<W> {
@@ -57,6 +59,7 @@ impl<W: Write> Log<W> {
             colour: false,
             group_open: false,
             redactor: Redactor::default(),
+            stage: None,
         }
     }
 
@@ -165,6 +168,8 @@ impl<W: Write> Log<W> {
         }
         self.redactor = Redactor::new(&config.api_key);
         let id = |id: &crate::config::BackupId| self.redactor.text(id.as_str()).into_owned();
+        let job_id =
+            |id: &crate::config::RestoreJobId| self.redactor.text(id.as_str()).into_owned();
         if self.github_actions {
             let title = match &config.selection {
                 Selection::Id(backup_id) => {
@@ -176,6 +181,15 @@ impl<W: Write> Log<W> {
                 Selection::Latest { index, .. } => {
                     format!("Waiting for the latest Pinecone backup of index {index}")
                 }
+                Selection::RestoreJob(job) => {
+                    format!("Waiting for Pinecone restore job {}", job_id(job))
+                }
+            };
+            let title = match &config.restore {
+                Some(restore) if !matches!(config.selection, Selection::RestoreJob(_)) => {
+                    format!("{title}, then restoring it into index {}", restore.index)
+                }
+                _ => title,
             };
             let group = format!("::group::{}", command_data(&self.redactor.text(&title)));
             self.command(&group);
@@ -201,6 +215,23 @@ impl<W: Write> Log<W> {
                 HumanDuration(*max_age)
             ),
             Selection::Latest { index, .. } => format!("the latest backup of index {index}"),
+            Selection::RestoreJob(job) => format!(
+                "restore job {}, its index and its data,",
+                self.plain(job.as_str(), usize::MAX)
+            ),
+        };
+        let what = match &config.restore {
+            Some(restore) => format!(
+                "{}, then a restore of it into index {}{}",
+                what.trim_end_matches(','),
+                restore.index,
+                if config.restore_verify {
+                    ", with a check of its data,"
+                } else {
+                    ""
+                }
+            ),
+            None => what,
         };
         let intro = format!(
             "pinecone-backup-wait {}: {how_long} {what} at {} (API version {})",
@@ -212,6 +243,7 @@ impl<W: Write> Log<W> {
         let origins = config.origins;
         let selection = match &config.selection {
             Selection::Id(_) => format!("backup id {}", origin_text(origins.backup_id)),
+            Selection::RestoreJob(_) => "restore job from --restore-job-id".to_owned(),
             other => format!("backup from {}", other.flag()),
         };
         let mut sources = format!(
@@ -278,7 +310,7 @@ impl<W: Write> Log<W> {
             };
             let annotation = format!(
                 "::{command} title={}::{}",
-                command_property(headline(report.outcome)),
+                command_property(report.headline()),
                 command_data(&verdict)
             );
             self.command(&annotation);
@@ -292,8 +324,15 @@ impl<W: Write> Log<W> {
                 _ => Some(IssueType::Error),
             };
             if let Some(kind) = kind {
-                let issue = format!("{}: {verdict}", headline(report.outcome));
+                let issue = format!("{}: {verdict}", report.headline());
                 self.vso(&azure::logissue(kind, &issue));
+            }
+        }
+        // A run of several stages through a restore ends with its timeline.
+        if report.restoring && report.stages.len() > 1 {
+            self.line("timeline:");
+            for line in timeline::plain(&report.timeline(), &self.redactor) {
+                self.line(&line);
             }
         }
         // A refused command line was printed whole by `invalid`.
@@ -381,10 +420,22 @@ impl<W: Write> Observer for Log<W> {
 
     fn unknown_status(&mut self, status: &str) {
         let status = cut(&self.redactor.text(status), MAX_SERVER_CHARS).into_owned();
-        self.warning(&format!(
-            "backup status '{status}' is neither a ready nor a failed status; \
-             still waiting (set --ready-status or --failed-status if it should end the wait)"
-        ));
+        let warning = match self.stage {
+            Some(Stage::Restore) => format!(
+                "restore job status '{status}' is not one the waiter knows (Completed ends the \
+                 wait, Failed and Cancelled fail it); still waiting"
+            ),
+            Some(Stage::Index) => format!(
+                "index state '{status}' is not one the waiter knows (Ready with status.ready \
+                 ends the wait; InitializationFailed, Failed, Terminating and Disabled fail \
+                 it); still waiting"
+            ),
+            _ => format!(
+                "backup status '{status}' is neither a ready nor a failed status; \
+                 still waiting (set --ready-status or --failed-status if it should end the wait)"
+            ),
+        };
+        self.warning(&warning);
     }
 
     fn unknown_statuses_capped(&mut self, limit: usize) {
@@ -397,6 +448,7 @@ impl<W: Write> Observer for Log<W> {
 
 impl<W: Write> StageObserver for Log<W> {
     fn entered(&mut self, stage: Stage, what: &str) {
+        self.stage = Some(stage);
         let line = format!("{}: {}", stage.label(), self.plain(what, MAX_MESSAGE_CHARS));
         self.line(&line);
     }
@@ -470,6 +522,9 @@ fn verdict(report: &Report, redactor: &Redactor) -> String {
         if attempts == 1 { "" } else { "s" },
         HumanDuration(report.elapsed)
     );
+    if report.restoring {
+        return restore_verdict(report, redactor, error, &tally);
+    }
     let verdict = match (report.outcome, error) {
         (Outcome::Ready, _) => format!(
             "{subject}{index} is {} after {tally}",
@@ -478,6 +533,56 @@ fn verdict(report: &Report, redactor: &Redactor) -> String {
         (Outcome::Invalid, Some(error)) => error,
         (_, Some(error)) => format!("{subject}{index}: {error} ({tally})"),
         (outcome, None) => format!("{subject}{index}: {outcome} ({tally})"),
+    };
+    redactor.text(&verdict).into_owned()
+}
+
+/// The verdict of a run that restores: what was restored into what, and
+/// the counts compared; or what was being done when it stopped.
+fn restore_verdict(
+    report: &Report,
+    redactor: &Redactor,
+    error: Option<String>,
+    tally: &str,
+) -> String {
+    let server = |text: &str| cut(&redactor.text(text), MAX_SERVER_CHARS).into_owned();
+    let restore = report.restore.as_ref();
+    let index = restore
+        .and_then(|r| r.index_name.as_deref())
+        .map(|name| format!("index {}", server(name)));
+    let backup = report
+        .backup_id
+        .as_deref()
+        .map(|id| format!("backup {}", server(id)));
+    let job = restore
+        .and_then(|r| r.job_id.as_deref())
+        .map(|id| format!("restore job {}", server(id)));
+    let subject = match (&backup, &index, &job) {
+        (Some(backup), Some(index), _) => format!("restore of {backup} into {index}"),
+        (Some(backup), None, _) => format!("restore of {backup}"),
+        (None, _, Some(job)) => job.clone(),
+        (None, Some(index), None) => format!("restore into {index}"),
+        (None, None, None) => match report.selected_by {
+            Some(SelectedBy::Create) => "creating the backup to restore".to_owned(),
+            Some(SelectedBy::Latest) => "selecting the latest backup to restore".to_owned(),
+            _ => "restore".to_owned(),
+        },
+    };
+    let verdict = match (report.outcome, error) {
+        (Outcome::Ready, _) => {
+            let checked = match restore.and_then(|r| r.stats.as_ref()) {
+                Some((_, counts)) => format!(", holding {}", counts.sentence()),
+                None => " (data not checked: --no-restore-verify)".to_owned(),
+            };
+            format!(
+                "{} is ready{checked}, restored from {} after {tally}",
+                index.unwrap_or_else(|| "the index".to_owned()),
+                backup.unwrap_or_else(|| "its backup".to_owned())
+            )
+        }
+        (Outcome::Invalid, Some(error)) => error,
+        (_, Some(error)) => format!("{subject}: {error} ({tally})"),
+        (outcome, None) => format!("{subject}: {outcome} ({tally})"),
     };
     redactor.text(&verdict).into_owned()
 }
@@ -502,6 +607,7 @@ mod tests {
             elapsed: Duration::from_millis(2_100),
             result: Ok(Shown::status(backup.status())),
             next: Some(Next::RetryIn(Duration::from_secs(3))),
+            progress: None,
         });
         let err = ApiError::transient("HTTP 503: ##[add-mask]x");
         log.attempt(&Attempt {
@@ -509,6 +615,7 @@ mod tests {
             elapsed: Duration::from_secs(5),
             result: Err(&err),
             next: Some(Next::GiveUp(crate::schedule::GiveUp::DeadlinePassed)),
+            progress: None,
         });
         assert_eq!(
             text(log),
@@ -559,7 +666,7 @@ mod tests {
         assert_eq!(
             text(log),
             "error: unexpected argument '--x\\n::error::forged' found\n\n\
-             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>>\n\n\
+             Usage: pinecone-backup-wait [OPTIONS] --api-key <KEY> <--backup-id <ID>|--create-from-index <INDEX>|--latest-of-index <INDEX>|--restore-job-id <ID>>\n\n\
              For more information, try '--help'.\n\
              ::error title=pinecone-backup-wait%3A invalid usage::unexpected argument \
              '--x\\n::error::forged' found\n"
@@ -593,6 +700,7 @@ mod tests {
             elapsed: Duration::from_millis(5),
             result: Ok(Shown::status(backup.status())),
             next: None,
+            progress: None,
         });
         log.unknown_status(&status);
         let out = text(log);
@@ -620,6 +728,8 @@ mod tests {
             stage: Some(crate::stages::Stage::Backup),
             selected: None,
             stages: Vec::new(),
+            restore: None,
+            restoring: false,
         }
     }
 
@@ -632,6 +742,7 @@ mod tests {
             elapsed: Duration::from_millis(40),
             result: Ok(crate::wait::Shown::status(backup.status())),
             next: Some(Next::RetryIn(Duration::from_secs(2))),
+            progress: None,
         });
         log.warning("slow");
         log.finish(&failed_report("Failed"));
@@ -670,6 +781,7 @@ mod tests {
                 elapsed: Duration::from_millis(40),
                 result: Ok(crate::wait::Shown::status(backup.status())),
                 next: Some(Next::RetryIn(Duration::from_secs(2))),
+                progress: None,
             });
             log.unknown_status(&status);
             let report = failed_report(&status);
@@ -751,5 +863,76 @@ mod tests {
         assert!(out.starts_with("timeout: backup b1 (index nnn"), "{out}");
         assert!(out.contains("last status: *** nnn"), "{out}");
         assert_eq!(out.matches("bytes in all)").count(), 2, "{out}");
+    }
+
+    fn restore_report(outcome: Outcome, error: Option<&str>) -> Report {
+        use crate::api::index_stats::{Counts, Expected, IndexStats};
+        let stats = IndexStats::from_value(json!({"totalVectorCount": 1200,
+            "namespaces": {"": {"vectorCount": 1200}}}))
+        .unwrap();
+        let expected = Expected {
+            records: 1200,
+            namespaces: 1,
+        };
+        Report {
+            outcome,
+            backup_id: Some("b1".into()),
+            attempts: 9,
+            elapsed: Duration::from_secs(75),
+            error: error.map(str::to_owned),
+            created: Some(false),
+            restoring: true,
+            restore: Some(crate::stages::Restored {
+                created: true,
+                job_id: Some("j1".into()),
+                index_name: Some("drill-1".into()),
+                stats: Some((stats.clone(), Counts::compare(expected, &stats))),
+                expected: Some(expected),
+                ..crate::stages::Restored::default()
+            }),
+            ..Report::invalid(String::new())
+        }
+    }
+
+    #[test]
+    fn a_restore_s_verdict_says_what_was_restored_and_the_counts() {
+        let mut log = Log::new(Vec::new(), true);
+        log.finish(&restore_report(Outcome::Ready, None));
+        assert_eq!(
+            text(log),
+            "::notice title=Pinecone backup restored and checked::index drill-1 is ready, \
+             holding 1200 of 1200 records in 1 of 1 namespace, restored from backup b1 after \
+             9 attempts in 1m15s\n\
+             ready: index drill-1 is ready, holding 1200 of 1200 records in 1 of 1 namespace, \
+             restored from backup b1 after 9 attempts in 1m15s\n"
+        );
+        let mut log = Log::new(Vec::new(), false);
+        let error = "restore job j1 ended with status Cancelled, a failed status";
+        log.finish(&restore_report(Outcome::Failed, Some(error)));
+        assert_eq!(
+            text(log),
+            format!(
+                "failed: restore of backup b1 into index drill-1: {error} (9 attempts in 1m15s)\n"
+            )
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_is_named_for_the_stage_it_came_from() {
+        let mut log = Log::new(Vec::new(), false);
+        log.entered(Stage::Restore, "restoring");
+        log.unknown_status("Restoring");
+        log.entered(Stage::Index, "waiting");
+        log.unknown_status("Resizing");
+        let out = text(log);
+        assert!(
+            out.contains("warning: restore job status 'Restoring' is not one the waiter knows"),
+            "{out}"
+        );
+        assert!(
+            out.contains("warning: index state 'Resizing' is not one the waiter knows"),
+            "{out}"
+        );
+        assert!(!out.contains("--ready-status"), "{out}");
     }
 }

@@ -18,23 +18,20 @@ pub mod log;
 pub mod redact;
 pub mod summary;
 pub mod terminal;
-pub mod writer;
-
-// --- restore (issue 10): added apart from the list above, for the merge ---
 pub mod timeline;
-// --- end restore ---
+pub mod writer;
 
 use std::time::Duration;
 
 use crate::api::{Backup, FIELDS};
 use crate::outcome::Outcome;
-use crate::stages::{Ran, Selected, SelectedBy, Stage, StageReport};
+use crate::stages::{Ran, Restored, Selected, SelectedBy, Stage, StageReport};
 use redact::Redactor;
 
 /// Outputs the waiter itself defines. A field of that name from the API
 /// would shadow them, so such a field is left out of the outputs (it is
 /// still inside the `json` output).
-pub const OWN_OUTPUTS: [&str; 8] = [
+pub const OWN_OUTPUTS: [&str; 17] = [
     "result",
     "json",
     "attempts",
@@ -43,7 +40,31 @@ pub const OWN_OUTPUTS: [&str; 8] = [
     "created",
     "selected_by",
     "stage",
+    "restore_job_id",
+    "restore_status",
+    "restore_percent_complete",
+    "restore_created",
+    "restored_index_name",
+    "restored_index_id",
+    "restored_index_host",
+    "restored_index_state",
+    "restored_record_count",
 ];
+
+/// The title of the summary and of the final annotation for a run that
+/// restores (`--restore-to-index`, `--restore-job-id`).
+pub fn restore_headline(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ready => "Pinecone backup restored and checked",
+        Outcome::Failed => "Pinecone restore failed",
+        Outcome::Timeout => "Timed out during the Pinecone restore",
+        Outcome::NotFound => "Pinecone backup or restore job not found",
+        Outcome::Unauthorized => "Pinecone API key rejected",
+        Outcome::Error => "Error during the Pinecone restore",
+        Outcome::Invalid => "pinecone-backup-wait: invalid usage",
+        Outcome::Cancelled => "The Pinecone restore wait was cancelled",
+    }
+}
 
 /// The title of the summary and of the final annotation: each outcome its
 /// own, so a rejected key does not read as a backup that is not ready.
@@ -87,6 +108,11 @@ pub struct Report {
     pub selected: Option<Selected>,
     /// What each stage saw, in order.
     pub stages: Vec<StageReport>,
+    /// What the restore stages saw, when the run restores.
+    pub restore: Option<Restored>,
+    /// Whether the run was to restore (so its title says so even when it
+    /// ended before the restore stage).
+    pub restoring: bool,
 }
 
 impl Report {
@@ -104,6 +130,8 @@ impl Report {
             stage: None,
             selected: None,
             stages: Vec::new(),
+            restore: None,
+            restoring: false,
         }
     }
 
@@ -113,6 +141,7 @@ impl Report {
         outcome: Outcome,
         selected_by: SelectedBy,
         backup_id: Option<String>,
+        restoring: bool,
         error: String,
     ) -> Self {
         Report {
@@ -127,11 +156,14 @@ impl Report {
             stage: None,
             selected: None,
             stages: Vec::new(),
+            restore: None,
+            restoring,
         }
     }
 
-    /// The report of a run that went through its stages.
-    pub fn from_ran(ran: Ran) -> Self {
+    /// The report of a run that went through its stages; `restoring` when
+    /// it was to restore.
+    pub fn from_ran(ran: Ran, restoring: bool) -> Self {
         Report {
             outcome: ran.outcome,
             created: Some(ran.created()),
@@ -144,7 +176,84 @@ impl Report {
             stage: Some(ran.stage),
             selected: ran.selected,
             stages: ran.stages,
+            restore: ran.restore,
+            restoring,
         }
+    }
+
+    /// The title of the summary and of the final annotation.
+    pub fn headline(&self) -> &'static str {
+        if self.restoring {
+            restore_headline(self.outcome)
+        } else {
+            headline(self.outcome)
+        }
+    }
+
+    /// The run as a timeline (`timeline.rs`): one record per stage entered,
+    /// with the statuses it saw, its duration, how it ended in the words of
+    /// that stage (`latest`, `completed`, `matched`…) and its detail.
+    pub fn timeline(&self) -> Vec<timeline::StageRecord> {
+        self.stages
+            .iter()
+            .map(|stage| {
+                let mut record = timeline::StageRecord::new(stage.stage.label(), stage.started);
+                for status in &stage.statuses {
+                    record.saw(status);
+                }
+                record.duration = stage.duration;
+                record.attempts = stage.attempts;
+                record.outcome = match (stage.outcome, stage.stage) {
+                    (Outcome::Ready, Stage::Select) => match &self.selected {
+                        Some(selected) if selected.adopted => "adopted",
+                        Some(selected) if selected.by == SelectedBy::Latest => "latest",
+                        _ => "created",
+                    },
+                    (Outcome::Ready, Stage::Restore) => "completed",
+                    (Outcome::Ready, Stage::Verify) => "matched",
+                    (outcome, _) => outcome.label(),
+                }
+                .to_owned();
+                record.detail = stage.detail.clone();
+                record
+            })
+            .collect()
+    }
+
+    /// The nine restore outputs, raw (not yet scrubbed), in
+    /// `OWN_OUTPUTS` order: empty when not applicable. `restore_created` is
+    /// `true` only for an index this run created (or found after an
+    /// ambiguous answer), `false` otherwise, empty only when the command
+    /// line was refused; the index's name and id are given only with
+    /// `true`, so a cleanup step can trust them.
+    pub fn restore_outputs(&self) -> [String; 9] {
+        let restore = self.restore.as_ref();
+        let job = restore.and_then(|r| r.job.as_ref());
+        let index = restore.and_then(|r| r.index.as_ref());
+        let created = restore.is_some_and(|r| r.created);
+        let ours = |value: Option<&String>| value.filter(|_| created).cloned().unwrap_or_default();
+        [
+            restore.and_then(|r| r.job_id.clone()).unwrap_or_default(),
+            job.map(|j| j.status().trim().to_owned())
+                .unwrap_or_default(),
+            job.and_then(|j| j.percent_complete())
+                .map(|p| p.text().to_owned())
+                .unwrap_or_default(),
+            match self.created {
+                Some(_) => created.to_string(),
+                None => String::new(),
+            },
+            ours(restore.and_then(|r| r.index_name.as_ref())),
+            ours(restore.and_then(|r| r.index_id.as_ref())),
+            index.and_then(|i| i.host()).unwrap_or_default().to_owned(),
+            index
+                .map(|i| i.state().trim().to_owned())
+                .unwrap_or_default(),
+            restore
+                .and_then(|r| r.stats.as_ref())
+                .map(|(stats, _)| stats.total_vector_count().to_string())
+                .unwrap_or_default(),
+        ]
     }
 
     /// The status of the last backup received, trimmed.
@@ -203,6 +312,10 @@ impl Report {
                 .map(|stage| stage.label().to_owned())
                 .unwrap_or_default(),
         ];
+        let restore = self
+            .restore_outputs()
+            .map(|value| redactor.text(&value).into_owned());
+        let own = own.into_iter().chain(restore);
         outputs.extend(OWN_OUTPUTS.iter().map(|n| n.to_string()).zip(own));
         outputs
     }
@@ -211,11 +324,10 @@ impl Report {
     /// variables, scrubbed of the key (the values of [`Report::outputs`]).
     ///
     /// This is the one place that says how a run was chosen and how far it
-    /// got: today every run waits for the backup `--backup-id` names, so
-    /// `CREATED` is `false`, `SELECTED_BY` is `id` and `STAGE` is `backup`
-    /// (all empty when the command line was refused), and the restore
-    /// variables are empty. Modes that create or pick a backup, or restore
-    /// it, fill them here.
+    /// got: `CREATED`, `SELECTED_BY` and `STAGE` as the outputs (all empty
+    /// when the command line was refused), and the restore variables as
+    /// the restore outputs (`RESTORED_INDEX_NAME` only for an index this
+    /// run created).
     pub fn variables(&self, redactor: &Redactor) -> dotenv::Variables {
         let outputs = self.outputs(redactor);
         let output = |name: &str| {
@@ -244,10 +356,10 @@ impl Report {
             created: output("created"),
             selected_by: output("selected_by"),
             stage: output("stage"),
-            restore_job_id: String::new(),
-            restore_status: String::new(),
-            restored_index_name: String::new(),
-            restored_index_host: String::new(),
+            restore_job_id: output("restore_job_id"),
+            restore_status: output("restore_status"),
+            restored_index_name: output("restored_index_name"),
+            restored_index_host: output("restored_index_host"),
         }
     }
 

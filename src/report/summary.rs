@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::escape::{MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, markdown_cell};
 use super::redact::Redactor;
-use super::{Report, headline};
+use super::{Report, timeline};
 use crate::config::HumanDuration;
 use crate::outcome::Outcome;
 use crate::stages::SelectedBy;
@@ -27,7 +27,7 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
         Outcome::Cancelled => "⚠️",
         Outcome::Failed | Outcome::NotFound | Outcome::Invalid | Outcome::Error => "❌",
     };
-    let headline = headline(report.outcome);
+    let headline = report.headline();
     // Scrub, escape, then scrub again in case an escape completed the key.
     let cut_cell = |text: &str, max_chars: usize| {
         let escaped = markdown_cell(&redactor.text(text), max_chars);
@@ -79,6 +79,43 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
     if let Some(records) = backup.and_then(|b| b.integer("record_count")) {
         rows.push(("Records", cell(&records.to_string())));
     }
+    if let Some(restored) = &report.restore {
+        let [job_id, status, percent, _, name, _, host, state, _] = report.restore_outputs();
+        if !job_id.is_empty() {
+            let mut job = cell(&job_id);
+            if !status.is_empty() {
+                job.push_str(&format!(", {}", cell(&status)));
+            }
+            if !percent.is_empty() {
+                job.push_str(&format!(", {}% complete", cell(&percent)));
+            }
+            if restored.adopted {
+                job.push_str(
+                    " (its answer was lost; found among the restore jobs, not started twice)",
+                );
+            }
+            rows.push(("Restore job", job));
+        }
+        let index = restored.index_name.as_deref().unwrap_or_default();
+        if !index.is_empty() {
+            let mut shown = cell(index);
+            if !state.is_empty() {
+                shown.push_str(&format!(", {}", cell(&state)));
+            }
+            if !host.is_empty() {
+                shown.push_str(&format!(" at {}", cell(&host)));
+            }
+            shown.push_str(if name.is_empty() {
+                " (not created by this run)"
+            } else {
+                " (created by this run)"
+            });
+            rows.push(("Restored index", shown));
+        }
+        if let Some((_, counts)) = &restored.stats {
+            rows.push(("Data check", cell(&counts.progress())));
+        }
+    }
     rows.push(("Attempts", report.attempts.to_string()));
     rows.push(("Elapsed", HumanDuration(report.elapsed).to_string()));
     if let Some(error) = &report.error {
@@ -91,22 +128,7 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
     }
     out.push('\n');
     if report.stages.len() > 1 {
-        out.push_str(
-            "| Stage | Result | Statuses seen | Requests | Time |\n|---|---|---|---|---|\n",
-        );
-        for stage in &report.stages {
-            let statuses: Vec<String> = stage.statuses.iter().map(|s| cell(s)).collect();
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} | {} |",
-                stage.stage.label(),
-                stage.outcome.label(),
-                statuses.join(" → "),
-                stage.attempts,
-                HumanDuration(stage.duration)
-            );
-        }
-        out.push('\n');
+        out.push_str(&timeline::markdown(&report.timeline(), redactor));
     }
     out
 }
@@ -263,15 +285,23 @@ mod tests {
             attempts,
             duration: Duration::from_millis(millis),
             statuses: statuses.iter().map(|s| s.to_string()).collect(),
+            started: Duration::ZERO,
+            detail: None,
         };
         report.stages = vec![
-            stage(Stage::Select, 1, 120, &[]),
-            stage(
-                Stage::Backup,
-                2,
-                5_480,
-                &["Initializing", "Pending", "Ready"],
-            ),
+            StageReport {
+                detail: Some("prod-20260320-143000-7f3a9c".into()),
+                ..stage(Stage::Select, 1, 120, &[])
+            },
+            StageReport {
+                started: Duration::from_millis(120),
+                ..stage(
+                    Stage::Backup,
+                    2,
+                    5_480,
+                    &["Initializing", "Pending", "Ready"],
+                )
+            },
         ];
         assert_eq!(
             render(&report, &Redactor::default()),
@@ -283,9 +313,10 @@ mod tests {
              | Selected | created by this run from index prod |\n\
              | Attempts | 3 |\n\
              | Elapsed | 5.6s |\n\n\
-             | Stage | Result | Statuses seen | Requests | Time |\n|---|---|---|---|---|\n\
-             | select | `ready` |  | 1 | 120ms |\n\
-             | backup | `ready` | Initializing → Pending → Ready | 2 | 5.5s |\n\n"
+             | Stage | Started | Took | Statuses seen | Checks | Outcome | Detail |\n\
+             |---|---|---|---|---|---|---|\n\
+             | select | +0s | 120ms |  | 1 | created | prod-20260320-143000-7f3a9c |\n\
+             | backup | +120ms | 5.5s | Initializing → Pending → Ready | 2 | ready |  |\n\n"
         );
     }
 

@@ -330,6 +330,9 @@ pub struct Watcher<'a, 'w> {
     timeout: Duration,
     started: Option<Instant>,
     last_seen: Option<String>,
+    /// The latest progress of this stage (a restore's percent), kept across
+    /// attempts that report none (an error, a pending job in 2026-07).
+    progress: Option<String>,
 }
 
 impl<'a, 'w> Watcher<'a, 'w> {
@@ -347,6 +350,7 @@ impl<'a, 'w> Watcher<'a, 'w> {
             timeout,
             started: None,
             last_seen: None,
+            progress: None,
         }
     }
 }
@@ -372,7 +376,10 @@ impl Observer for Watcher<'_, '_> {
             Some(Next::RetryIn(delay)) => Some(now + delay),
             _ => None,
         };
-        let progress = None; // A restore stage will report its progress here.
+        if let Some(progress) = &attempt.progress {
+            self.progress = Some(log_text(&cut(&redactor.text(progress), 16)));
+        }
+        let progress = self.progress.clone();
         let live = Live {
             status,
             started,
@@ -402,8 +409,9 @@ impl Observer for Watcher<'_, '_> {
 
 impl StageObserver for Watcher<'_, '_> {
     fn entered(&mut self, stage: Stage, what: &str) {
-        // A new stage starts a new line of statuses.
+        // A new stage starts a new line of statuses, and its own progress.
         self.last_seen = None;
+        self.progress = None;
         self.screen.borrow_mut().stop();
         self.log.entered(stage, what);
     }
@@ -640,6 +648,7 @@ mod tests {
                     elapsed: clock.elapsed(),
                     result: Ok(crate::wait::Shown::status(pending.status())),
                     next: Some(Next::RetryIn(MS(2_500))),
+                    progress: None,
                 });
                 assert_eq!(ticking.sleep(MS(2_500)), Wake::Elapsed);
             }
@@ -650,6 +659,7 @@ mod tests {
                 elapsed: clock.elapsed(),
                 result: Err(&err),
                 next: Some(Next::RetryIn(S(1))),
+                progress: None,
             });
             let ready = backup("Ready");
             clock.advance(MS(100));
@@ -658,6 +668,7 @@ mod tests {
                 elapsed: clock.elapsed(),
                 result: Ok(crate::wait::Shown::status(ready.status())),
                 next: None,
+                progress: None,
             });
         }
         screen.borrow_mut().stop();
@@ -696,5 +707,61 @@ mod tests {
             ]
         );
         assert!(text.ends_with("\r\x1b[K"), "{text:?}");
+    }
+
+    #[test]
+    fn restore_progress_shows_on_the_live_line_and_survives_an_error() {
+        let tty = Tty::default();
+        let mut out = tty.clone();
+        let screen = Screen::shared(&mut out, false, width);
+        let mut log = Log::new(ScreenWriter::new(screen.clone()), false);
+        let clock = FakeClock::new();
+        let ticking = Ticking::new(&clock, screen.clone());
+        {
+            let mut watcher = Watcher::new(&mut log, screen.clone(), &ticking, S(60));
+            watcher.entered(Stage::Restore, "restoring");
+            let shown = crate::wait::Shown::status("InProgress");
+            watcher.attempt(&Attempt {
+                number: 1,
+                elapsed: clock.elapsed(),
+                result: Ok(shown.clone()),
+                next: Some(Next::RetryIn(S(2))),
+                progress: Some("42.2%".into()),
+            });
+            let err = ApiError::transient("HTTP 503");
+            watcher.attempt(&Attempt {
+                number: 2,
+                elapsed: clock.elapsed(),
+                result: Err(&err),
+                next: Some(Next::RetryIn(S(2))),
+                progress: None,
+            });
+            // A new stage starts without the last one's progress.
+            watcher.entered(Stage::Index, "waiting");
+            watcher.attempt(&Attempt {
+                number: 3,
+                elapsed: clock.elapsed(),
+                result: Ok(shown),
+                next: Some(Next::RetryIn(S(2))),
+                progress: None,
+            });
+        }
+        let frames: Vec<String> = tty
+            .text()
+            .split("\r\x1b[K")
+            .filter(|frame| !frame.contains('\n') && !frame.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            frames[0].ends_with("| next check in 2s | restore 42.2%"),
+            "{frames:?}"
+        );
+        assert!(
+            frames
+                .iter()
+                .any(|f| f.starts_with("HTTP 503") && f.ends_with("restore 42.2%")),
+            "{frames:?}"
+        );
+        assert!(!frames.last().unwrap().contains("restore"), "{frames:?}");
     }
 }

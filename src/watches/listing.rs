@@ -30,10 +30,12 @@ pub const MAX_PAGES: u32 = 100;
 /// The longest `pagination.next` followed: it is sent back in the URL.
 const MAX_TOKEN_BYTES: usize = 4096;
 
-/// Walks the pages of one index's backup list.
-#[derive(Debug)]
-pub struct Pager {
-    index: IndexName,
+/// The tokens of one paginated list: which page comes next, and the
+/// rules that keep a listing from looping (a token seen before, a token
+/// too long to send back, more than [`MAX_PAGES`] pages). Shared by every
+/// list a run walks (an index's backups, the project's restore jobs).
+#[derive(Debug, Default)]
+pub struct Tokens {
     /// The token of the page to fetch next; `None` for the first.
     next: Option<String>,
     /// Hashes of the tokens followed so far (a token can be long).
@@ -42,58 +44,46 @@ pub struct Pager {
     done: bool,
 }
 
-impl Pager {
-    /// Starts at the first page.
-    pub fn new(index: IndexName) -> Self {
-        Pager {
-            index,
-            next: None,
-            followed: HashSet::new(),
-            pages: 0,
-            done: false,
-        }
+impl Tokens {
+    /// The token to send for the next page (`None` for the first).
+    pub fn next(&self) -> Option<&str> {
+        self.next.as_deref()
     }
 
-    /// Fetches the next page. The pager moves on only when a page was
-    /// read, so a retried request asks for the same page again.
-    pub fn fetch(
-        &mut self,
-        api: &dyn ControlPlane,
-        timeout: Duration,
-    ) -> Result<BackupPage, ApiError> {
-        let page = api.list_index_backups(&self.index, self.next.as_deref(), timeout)?;
+    /// Records that a page was read whose `pagination.next` is `next`.
+    /// `list` names the list in an error ("the list of index prod's
+    /// backups"), `per_page` what a page holds ("100 backups").
+    pub fn read(&mut self, next: Option<&str>, list: &str, per_page: &str) -> Result<(), ApiError> {
         self.pages += 1;
-        match &page.next {
-            None => self.done = true,
-            Some(token) => {
-                let stop = |why: String| ApiError::Malformed {
-                    detail: format!(
-                        "the list of index {}'s backups {why}; stopped listing after {} page{}",
-                        self.index,
-                        self.pages,
-                        if self.pages == 1 { "" } else { "s" }
-                    ),
-                };
-                if token.len() > MAX_TOKEN_BYTES {
-                    return Err(stop(format!(
-                        "gave a pagination.next of {} bytes",
-                        token.len()
-                    )));
-                }
-                if !self.followed.insert(hash(token)) {
-                    return Err(stop(
-                        "gave a pagination.next it had given before (a pagination loop)".to_owned(),
-                    ));
-                }
-                if self.pages >= MAX_PAGES {
-                    return Err(stop(format!(
-                        "did not end after {MAX_PAGES} pages of up to {MAX_PAGE_SIZE} backups"
-                    )));
-                }
-                self.next = Some(token.clone());
-            }
+        let Some(token) = next else {
+            self.done = true;
+            return Ok(());
+        };
+        let stop = |why: String| ApiError::Malformed {
+            detail: format!(
+                "{list} {why}; stopped listing after {} page{}",
+                self.pages,
+                if self.pages == 1 { "" } else { "s" }
+            ),
+        };
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(stop(format!(
+                "gave a pagination.next of {} bytes",
+                token.len()
+            )));
         }
-        Ok(page)
+        if !self.followed.insert(hash(token)) {
+            return Err(stop(
+                "gave a pagination.next it had given before (a pagination loop)".to_owned(),
+            ));
+        }
+        if self.pages >= MAX_PAGES {
+            return Err(stop(format!(
+                "did not end after {MAX_PAGES} pages of up to {per_page}"
+            )));
+        }
+        self.next = Some(token.to_owned());
+        Ok(())
     }
 
     /// Whether the last page has been read.
@@ -104,6 +94,50 @@ impl Pager {
     /// Pages read so far.
     pub fn pages(&self) -> u32 {
         self.pages
+    }
+}
+
+/// Walks the pages of one index's backup list.
+#[derive(Debug)]
+pub struct Pager {
+    index: IndexName,
+    tokens: Tokens,
+}
+
+impl Pager {
+    /// Starts at the first page.
+    pub fn new(index: IndexName) -> Self {
+        Pager {
+            index,
+            tokens: Tokens::default(),
+        }
+    }
+
+    /// Fetches the next page. The pager moves on only when a page was
+    /// read, so a retried request asks for the same page again.
+    pub fn fetch(
+        &mut self,
+        api: &dyn ControlPlane,
+        timeout: Duration,
+    ) -> Result<BackupPage, ApiError> {
+        let page = api.list_index_backups(&self.index, self.tokens.next(), timeout)?;
+        let list = format!("the list of index {}'s backups", self.index);
+        self.tokens.read(
+            page.next.as_deref(),
+            &list,
+            &format!("{MAX_PAGE_SIZE} backups"),
+        )?;
+        Ok(page)
+    }
+
+    /// Whether the last page has been read.
+    pub fn is_done(&self) -> bool {
+        self.tokens.is_done()
+    }
+
+    /// Pages read so far.
+    pub fn pages(&self) -> u32 {
+        self.tokens.pages()
     }
 }
 

@@ -8,9 +8,19 @@
 //!   when the server cannot have acted, looked for first after an
 //!   ambiguous failure.
 //!
-//! Restore jobs, indexes and data-plane stats are further instances (issue
-//! 10), on the same loop.
+//! - `restore`: a restore of a backup into a new index (create-index, with
+//!   the same resend rule), then its restore job until it ends; or a job
+//!   that exists (`--restore-job-id`).
+//! - `index`: the restored index, until it is ready or has failed.
+//! - `verify`: the restored index's data plane, until its counts equal the
+//!   backup's (counts that still differ at the deadline are a failure).
 
 pub mod backup;
 pub mod create;
+pub mod index;
 pub mod listing;
+pub mod restore;
+pub mod verify;
+
+#[cfg(test)]
+mod scripted;

@@ -293,7 +293,7 @@ fn hostile_names_and_descriptions_stay_inside_every_sink() {
         assert_eq!(run.output("name"), payload);
         assert_eq!(run.output("description"), payload);
         assert_eq!(run.output("backup_id"), id);
-        assert_eq!(run.outputs.len(), 23, "{}", run.describe());
+        assert_eq!(run.outputs.len(), 32, "{}", run.describe());
         assert_eq!(
             run.workflow_command_names(),
             ["add-mask", "group", "endgroup", "notice"],

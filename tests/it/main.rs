@@ -9,6 +9,7 @@ mod faults;
 mod latest;
 mod outputs;
 mod requests;
+mod restore;
 mod secrets;
 mod spec_examples;
 mod support;

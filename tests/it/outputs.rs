@@ -25,7 +25,7 @@ const FIELDS: [&str; 15] = [
     "tags",
     "created_at",
 ];
-const OWN: [&str; 8] = [
+const OWN: [&str; 17] = [
     "result",
     "json",
     "attempts",
@@ -34,6 +34,15 @@ const OWN: [&str; 8] = [
     "created",
     "selected_by",
     "stage",
+    "restore_job_id",
+    "restore_status",
+    "restore_percent_complete",
+    "restore_created",
+    "restored_index_name",
+    "restored_index_id",
+    "restored_index_host",
+    "restored_index_state",
+    "restored_record_count",
 ];
 
 fn serve_json(body: Value) -> FakeControlPlane {

@@ -10,6 +10,11 @@
 //! first so that nothing else changes the run. Then it prints what a
 //! workflow would see: the log, the exit code, the step outputs (parsed the
 //! way the GitHub runner parses them) and the job summary.
+//!
+//! `cargo run --example demo -- --create` does the same for a backup the
+//! waiter creates: the stateful fake Pinecone (`testkit::world`) holds index
+//! `prod`, and `--create-from-index prod` backs it up and waits for the new
+//! backup, which turns `Ready` after the same three seconds.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -21,6 +26,7 @@ use pinecone_backup_wait::cancel::Cancellation;
 use pinecone_backup_wait::cli::Cli;
 use pinecone_backup_wait::config::Env;
 use testkit::runner::parse_output_file;
+use testkit::world::{FakePinecone, IndexSeed, Settings, Timeline};
 use testkit::{FakeControlPlane, Script};
 
 const DEMO_KEY: &str = "pcsk_demo_not_a_real_key";
@@ -39,7 +45,74 @@ const WAITER_ENV: [&str; 8] = [
     "GITHUB_ACTIONS",
 ];
 
+/// The fake the demo runs against, kept alive until the end.
+enum Fake {
+    /// A control plane whose one backup settles (the default demo).
+    ControlPlane(FakeControlPlane),
+    /// The stateful fake Pinecone, holding index `prod` (`--create`).
+    Pinecone(FakePinecone),
+}
+
+impl Fake {
+    /// Starts the fake for the demo asked for; says what it serves.
+    fn start(create: bool) -> Fake {
+        if create {
+            let world = FakePinecone::start_with(Settings {
+                api_key: Some(DEMO_KEY.to_owned()),
+                backup_timeline: Timeline::backup(READY_AFTER, "Ready"),
+                ..Settings::default()
+            });
+            world.add_index(
+                IndexSeed::new("prod")
+                    .namespace("", 1000)
+                    .namespace("eu", 200),
+            );
+            println!(
+                "Fake Pinecone at {} (it answers 401 to any other key), holding index prod.",
+                world.url()
+            );
+            println!(
+                "A backup created now is Initializing and turns Ready after {READY_AFTER:?}.\n"
+            );
+            Fake::Pinecone(world)
+        } else {
+            let server = FakeControlPlane::start(
+                Script::settles_after(READY_AFTER, "Ready").requiring_api_key(DEMO_KEY),
+            );
+            println!(
+                "Fake Pinecone control plane at {} (it answers 401 to any other key).",
+                server.url()
+            );
+            println!("Its backup is Initializing and turns Ready after {READY_AFTER:?}.\n");
+            Fake::ControlPlane(server)
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Fake::ControlPlane(server) => server.url(),
+            Fake::Pinecone(world) => world.url(),
+        }
+    }
+
+    fn requests(&self) -> usize {
+        match self {
+            Fake::ControlPlane(server) => server.request_count(),
+            Fake::Pinecone(world) => world.exchanges().len(),
+        }
+    }
+
+    /// How the waiter selects the backup on this fake.
+    fn selection(&self) -> [&'static str; 2] {
+        match self {
+            Fake::ControlPlane(_) => ["--backup-id", "demo-backup"],
+            Fake::Pinecone(_) => ["--create-from-index", "prod"],
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    let create = std::env::args().skip(1).any(|arg| arg == "--create");
     let scratch = Scratch::create();
     let output_file = scratch.0.join("github_output");
     let summary_file = scratch.0.join("step_summary.md");
@@ -61,16 +134,15 @@ fn main() -> ExitCode {
     let cancellation = Cancellation::new();
     let signal_handler_error = cancellation.install_signal_handler().err();
 
-    let server = FakeControlPlane::start(
-        Script::settles_after(READY_AFTER, "Ready").requiring_api_key(DEMO_KEY),
-    );
-    let url = server.url();
+    let fake = Fake::start(create);
+    let url = fake.url();
+    let [mode, value] = fake.selection();
     // `--timeout 1m` rather than the default 30m: a demo that goes wrong
     // should say so within a minute. The schedule is the default one.
     let args: Vec<OsString> = [
         "pinecone-backup-wait",
-        "--backup-id",
-        "demo-backup",
+        mode,
+        value,
         "--api-host",
         &url,
         "--timeout",
@@ -79,8 +151,6 @@ fn main() -> ExitCode {
     .map(OsString::from)
     .to_vec();
 
-    println!("Fake Pinecone control plane at {url} (it answers 401 to any other key).");
-    println!("Its backup is Initializing and turns Ready after {READY_AFTER:?}.\n");
     println!("Running, in this process, exactly this command:\n");
     println!("$ {}\n", shown_command(&env, &args));
 
@@ -95,10 +165,11 @@ fn main() -> ExitCode {
     let outcome = app::run(input, &mut std::io::stdout(), &mut std::io::stderr());
 
     println!(
-        "\nExit code {} (result={}) after {} request(s) to the fake control plane.",
+        "\nExit code {} (result={}) after {} request(s) to the fake{}.",
         outcome.exit_code(),
         outcome.label(),
-        server.request_count()
+        fake.requests(),
+        if create { "" } else { " control plane" }
     );
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
     match parse_output_file(&written) {

@@ -43,7 +43,7 @@ fn every_payload_in_every_string_field_stays_inside_its_output() {
             .run();
         run.assert_result(0, "ready");
         assert_clean(&run, &["add-mask", "group", "endgroup", "notice"]);
-        assert_eq!(run.outputs.len(), 23, "{}", run.describe());
+        assert_eq!(run.outputs.len(), 32, "{}", run.describe());
         assert_eq!(run.output("name"), format!("name:{payload}"));
         assert_eq!(run.output("tags"), body["tags"].to_string());
         assert_eq!(run.output("status"), "Ready");
@@ -102,7 +102,7 @@ fn api_field_names_cannot_forge_outputs() {
     run.assert_result(1, "failed");
     assert_eq!(run.output("status"), "Failed");
     assert!(run.output("error").contains("a failed status"));
-    assert_eq!(run.outputs.len(), 23, "{}", run.describe());
+    assert_eq!(run.outputs.len(), 32, "{}", run.describe());
 }
 
 #[test]
