@@ -82,5 +82,8 @@ fn refuses_a_duration_with_units_out_of_order() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("'1m1h': each unit may appear once, largest first"), "{stderr}");
+    assert!(
+        stderr.contains("'1m1h': each unit may appear once, largest first"),
+        "{stderr}"
+    );
 }
