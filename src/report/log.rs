@@ -18,12 +18,12 @@ use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::azure::{self, IssueType};
+use super::colour::{Paint, paint};
 use super::dotenv::Variables;
 use super::escape::{
     MAX_MESSAGE_CHARS, MAX_SERVER_CHARS, command_data, command_property, cut, log_text,
 };
 use super::redact::{MARK, Redactor};
-use super::terminal::{Paint, paint};
 use super::{Report, timeline};
 use crate::api::Backup;
 use crate::cli::Origin;

@@ -10,6 +10,7 @@
 //! escapes, at the moment it prints.
 
 pub mod azure;
+pub mod colour;
 pub mod dotenv;
 pub mod escape;
 pub mod github_output;

@@ -27,6 +27,7 @@ use std::io::{self, Write};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use super::colour::{Paint, paint};
 use super::escape::{cut, log_text};
 use super::log::Log;
 use super::redact::{MARK, Redactor};
@@ -45,34 +46,6 @@ const MAX_LIVE_STATUS_CHARS: usize = 40;
 
 /// The width assumed when the terminal does not say.
 const DEFAULT_WIDTH: usize = 80;
-
-/// What a piece of text means, for its colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paint {
-    /// Ready: green.
-    Good,
-    /// Cancelled, warnings: yellow.
-    Warn,
-    /// Every other ending: red.
-    Bad,
-    /// The status in the live line: bold.
-    Strong,
-}
-
-/// `text` in the colour of `paint` when `colour` is on (a terminal without
-/// `NO_COLOR`), else `text` as it is.
-pub fn paint(colour: bool, paint: Paint, text: &str) -> String {
-    if !colour {
-        return text.to_owned();
-    }
-    let code = match paint {
-        Paint::Good => "32",
-        Paint::Warn => "33",
-        Paint::Bad => "31",
-        Paint::Strong => "1",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
-}
 
 /// What the live line shows at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
