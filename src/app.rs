@@ -128,6 +128,7 @@ pub fn run(input: Input, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outc
         let report = Report::before_any_stage(
             Outcome::Error,
             plan.selected_by(),
+            plan.first_stage(),
             backup_id,
             plan.restores(),
             format!("{}; no request was made", unusable.join("; ")),

@@ -131,6 +131,16 @@ impl Plan {
         self.restore.is_some() || matches!(self.selection, Selection::RestoreJob(_))
     }
 
+    /// The stage this plan starts in: where a run that ends before any
+    /// request (an output file that cannot be written) stopped.
+    pub fn first_stage(&self) -> Stage {
+        match self.selection {
+            Selection::Id(_) => Stage::Backup,
+            Selection::Create { .. } | Selection::Latest { .. } => Stage::Select,
+            Selection::RestoreJob(_) => Stage::Restore,
+        }
+    }
+
     /// The `selected_by` of this plan.
     pub fn selected_by(&self) -> SelectedBy {
         match self.selection {

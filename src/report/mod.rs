@@ -136,11 +136,13 @@ impl Report {
         }
     }
 
-    /// The report of a run that ended before its first stage (outputs that
-    /// cannot be written): no request was made.
+    /// The report of a run that ended before its first request (outputs
+    /// that cannot be written). `stage` is the stage it would have entered
+    /// first: the output is empty only on exit 2.
     pub fn before_any_stage(
         outcome: Outcome,
         selected_by: SelectedBy,
+        stage: Stage,
         backup_id: Option<String>,
         restoring: bool,
         error: String,
@@ -154,7 +156,7 @@ impl Report {
             error: Some(error),
             created: Some(false),
             selected_by: Some(selected_by),
-            stage: None,
+            stage: Some(stage),
             selected: None,
             stages: Vec::new(),
             restore: None,

@@ -156,5 +156,7 @@ fn exits_6_when_outputs_cannot_be_written_and_says_why() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["result"], "error");
     assert_eq!(json["exit_code"], 6);
+    // Written on every path but exit 2: the stage it stopped before.
+    assert_eq!(json["stage"], "backup");
     assert!(run.summary.contains("`error`"));
 }
