@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::client::{Client, Subject, status_line};
+use super::client::{Client, Subject};
 use super::{ApiError, Backup, BackupPage};
 use crate::config::{BackupId, IndexName, percent_encode};
 
@@ -28,28 +28,16 @@ pub(super) fn describe(
     timeout: Duration,
 ) -> Result<Backup, ApiError> {
     let path = format!("/backups/{}", id.path_segment());
-    let mut response = client.get(&path, timeout)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(client
-            .refusal(&mut response, Subject::Backup(id.as_str()))
-            .error);
-    }
-    let value = client.read_json(&mut response, MAX_BODY_BYTES, "a BackupModel")?;
-    let backup = Backup::from_value(value).map_err(|detail| ApiError::Malformed {
-        detail: format!("HTTP {}: {}", status_line(status), client.quote(&detail)),
-    })?;
-    match backup.text("backup_id") {
-        Some(other) if other != id.as_str() => Err(ApiError::Malformed {
-            detail: format!(
-                "HTTP {}: the answer describes backup '{}', not the requested backup '{}'",
-                status_line(status),
-                client.quote(other),
-                client.quote(id.as_str())
-            ),
-        }),
-        _ => Ok(backup),
-    }
+    let response = client.get(&path, timeout)?;
+    let (backup, status) = client.read_model(
+        response,
+        Subject::Backup(id.as_str()),
+        MAX_BODY_BYTES,
+        "a BackupModel",
+        Backup::from_value,
+    )?;
+    client.same_object(status, "backup", id.as_str(), backup.text("backup_id"))?;
+    Ok(backup)
 }
 
 /// One page of an index's backups, the first or the one `token` names.
@@ -68,19 +56,15 @@ pub(super) fn list(
         path.push_str("&paginationToken=");
         path.push_str(&percent_encode(token));
     }
-    let mut response = client.get(&path, timeout)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(client
-            .refusal(&mut response, Subject::IndexBackups(index.as_str()))
-            .error);
-    }
-    let value = client.read_json(&mut response, MAX_PAGE_BYTES, "a BackupList")?;
-    BackupPage::from_value(value).map_err(|detail| ApiError::Malformed {
-        detail: format!(
-            "HTTP {}: not a BackupList: {}",
-            status_line(status),
-            client.quote(&detail)
-        ),
-    })
+    let response = client.get(&path, timeout)?;
+    let (page, _) = client.read_model(
+        response,
+        Subject::IndexBackups(index.as_str()),
+        MAX_PAGE_BYTES,
+        "a BackupList",
+        |value| {
+            BackupPage::from_value(value).map_err(|detail| format!("not a BackupList: {detail}"))
+        },
+    )?;
+    Ok(page)
 }

@@ -520,6 +520,52 @@ impl Client {
         error_body::quote(text, self.key())
     }
 
+    /// The model a success answer carries: the body read as JSON within
+    /// `limit` bytes and parsed by `parse` (`expected` names the model, "a
+    /// BackupModel"); any other status is refused as `subject` says. Also
+    /// returns the status, for messages about the answer.
+    pub(super) fn read_model<T>(
+        &self,
+        mut response: Response<Body>,
+        subject: Subject<'_>,
+        limit: u64,
+        expected: &str,
+        parse: impl FnOnce(serde_json::Value) -> Result<T, String>,
+    ) -> Result<(T, StatusCode), ApiError> {
+        let status = response.status();
+        if !status.is_success() {
+            return Err(self.refusal(&mut response, subject).error);
+        }
+        let value = self.read_json(&mut response, limit, expected)?;
+        let model = parse(value).map_err(|detail| ApiError::Malformed {
+            detail: format!("HTTP {}: {}", status_line(status), self.quote(&detail)),
+        })?;
+        Ok((model, status))
+    }
+
+    /// Refuses a description of another object than the one asked for
+    /// (`kind` names it: "backup", "restore job", "index"): a gate must
+    /// never pass on another object's status.
+    pub(super) fn same_object(
+        &self,
+        status: StatusCode,
+        kind: &str,
+        requested: &str,
+        answered: Option<&str>,
+    ) -> Result<(), ApiError> {
+        match answered {
+            Some(other) if other != requested => Err(ApiError::Malformed {
+                detail: format!(
+                    "HTTP {}: the answer describes {kind} '{}', not the requested {kind} '{}'",
+                    status_line(status),
+                    self.quote(other),
+                    self.quote(requested)
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads a success body as JSON, `expected` naming what it should be
     /// ("a BackupModel"), within `limit` bytes.
     pub(super) fn read_json(

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::ApiError;
-use super::client::{Client, Subject, status_line};
+use super::client::{Client, Subject};
 use super::index_model::{IndexHost, IndexModel};
 use super::index_stats::IndexStats;
 use super::restore_job::{RestoreJob, RestoreJobPage};
@@ -39,28 +39,16 @@ pub(super) fn describe_restore_job(
     timeout: Duration,
 ) -> Result<RestoreJob, ApiError> {
     let path = format!("/restore-jobs/{}", id.path_segment());
-    let mut response = client.get(&path, timeout)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(client
-            .refusal(&mut response, Subject::RestoreJob(id.as_str()))
-            .error);
-    }
-    let value = client.read_json(&mut response, MAX_BODY_BYTES, "a RestoreJobModel")?;
-    let job = RestoreJob::from_value(value).map_err(|detail| ApiError::Malformed {
-        detail: format!("HTTP {}: {}", status_line(status), client.quote(&detail)),
-    })?;
-    match job.restore_job_id() {
-        Some(other) if other != id.as_str() => Err(ApiError::Malformed {
-            detail: format!(
-                "HTTP {}: the answer describes restore job '{}', not the requested job '{}'",
-                status_line(status),
-                client.quote(other),
-                client.quote(id.as_str())
-            ),
-        }),
-        _ => Ok(job),
-    }
+    let response = client.get(&path, timeout)?;
+    let (job, status) = client.read_model(
+        response,
+        Subject::RestoreJob(id.as_str()),
+        MAX_BODY_BYTES,
+        "a RestoreJobModel",
+        RestoreJob::from_value,
+    )?;
+    client.same_object(status, "restore job", id.as_str(), job.restore_job_id())?;
+    Ok(job)
 }
 
 /// One page of every restore job of the project (the API has no filter),
@@ -75,15 +63,15 @@ pub(super) fn list_restore_jobs(
         path.push_str("&paginationToken=");
         path.push_str(&percent_encode(token));
     }
-    let mut response = client.get(&path, timeout)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(client.refusal(&mut response, Subject::RestoreJobs).error);
-    }
-    let value = client.read_json(&mut response, MAX_PAGE_BYTES, "a RestoreJobList")?;
-    RestoreJobPage::from_value(value).map_err(|detail| ApiError::Malformed {
-        detail: format!("HTTP {}: {}", status_line(status), client.quote(&detail)),
-    })
+    let response = client.get(&path, timeout)?;
+    let (page, _) = client.read_model(
+        response,
+        Subject::RestoreJobs,
+        MAX_PAGE_BYTES,
+        "a RestoreJobList",
+        RestoreJobPage::from_value,
+    )?;
+    Ok(page)
 }
 
 /// Describes one index; an answer about another index is refused.
@@ -94,27 +82,16 @@ pub(super) fn describe_index(
 ) -> Result<IndexModel, ApiError> {
     // An index name is `[a-z0-9-]` only: a path segment as it is.
     let path = format!("/indexes/{}", name.as_str());
-    let mut response = client.get(&path, timeout)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(client
-            .refusal(&mut response, Subject::Index(name.as_str()))
-            .error);
-    }
-    let value = client.read_json(&mut response, MAX_BODY_BYTES, "an IndexModel")?;
-    let index = IndexModel::from_value(value).map_err(|detail| ApiError::Malformed {
-        detail: format!("HTTP {}: {}", status_line(status), client.quote(&detail)),
-    })?;
-    match index.name() {
-        Some(other) if other != name.as_str() => Err(ApiError::Malformed {
-            detail: format!(
-                "HTTP {}: the answer describes index '{}', not the requested index '{name}'",
-                status_line(status),
-                client.quote(other),
-            ),
-        }),
-        _ => Ok(index),
-    }
+    let response = client.get(&path, timeout)?;
+    let (index, status) = client.read_model(
+        response,
+        Subject::Index(name.as_str()),
+        MAX_BODY_BYTES,
+        "an IndexModel",
+        IndexModel::from_value,
+    )?;
+    client.same_object(status, "index", name.as_str(), index.name())?;
+    Ok(index)
 }
 
 /// `POST /describe_index_stats` on the index's host, with an empty filter
@@ -125,15 +102,13 @@ pub(super) fn describe_index_stats(
     index: &IndexName,
     timeout: Duration,
 ) -> Result<IndexStats, ApiError> {
-    let mut response = client.post_json_to(host, "/describe_index_stats", &json!({}), timeout)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(client
-            .refusal(&mut response, Subject::IndexStats(index.as_str()))
-            .error);
-    }
-    let value = client.read_json(&mut response, MAX_STATS_BYTES, "an IndexDescription")?;
-    IndexStats::from_value(value).map_err(|detail| ApiError::Malformed {
-        detail: format!("HTTP {}: {}", status_line(status), client.quote(&detail)),
-    })
+    let response = client.post_json_to(host, "/describe_index_stats", &json!({}), timeout)?;
+    let (stats, _) = client.read_model(
+        response,
+        Subject::IndexStats(index.as_str()),
+        MAX_STATS_BYTES,
+        "an IndexDescription",
+        IndexStats::from_value,
+    )?;
+    Ok(stats)
 }
