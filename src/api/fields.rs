@@ -51,16 +51,7 @@ pub(crate) fn output_value(value: &Value) -> String {
 }
 
 /// "a string", "an array"…, for messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+pub(crate) use crate::config::json_kind as kind_of;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ mod headers;
 mod multiplier;
 mod proxy;
 mod quote;
+mod restore;
 
 pub mod index_name;
 pub use index_name::IndexName;
@@ -30,9 +31,11 @@ pub use env::{CaCertPaths, Env, PROXY_VARIABLES};
 pub use headers::AdditionalHeaders;
 pub use multiplier::{MAX_MULTIPLIER, Multiplier};
 pub use proxy::{ProxySetting, ProxyVariables, Proxying, no_proxy_matches};
-pub use quote::{escaped, one_line, quoted};
+pub use quote::{escaped, json_kind, one_line, quoted};
+pub use restore::{
+    DeletionProtection, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS, RestoreTags, TAG_RULES,
+};
 
-use crate::api::restore_request::{DeletionProtection, RestoreTags};
 use crate::cli::{Cli, Origin, Origins};
 use crate::schedule::Schedule;
 use crate::status::{StatusRules, StatusSet};

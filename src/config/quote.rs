@@ -8,6 +8,20 @@
 //! included) becomes a visible escape and the message stays on one line.
 //! Long values are cut, so a pasted file cannot swell the log.
 
+/// What kind of JSON value this is ("a string", "an array"…), for
+/// messages about a value of the wrong type.
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The most characters of an input shown in a message.
 const MAX_CHARS: usize = 100;
 
