@@ -213,7 +213,8 @@ pub struct Cli {
     )]
     pub timeout: HumanDuration,
 
-    /// Delay after the first check, and the floor of every later delay.
+    /// Delay after the first check, and the floor of every later delay but
+    /// the last one, clipped so that the last check ends by the deadline.
     #[arg(
         long,
         value_name = "DURATION",
